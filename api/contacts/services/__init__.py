@@ -1,0 +1,1 @@
+"""Writes of contact records and what hangs off them; one module per concern."""
