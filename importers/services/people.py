@@ -1,0 +1,375 @@
+"""Import target 個人 (people): names and readings, affiliation, contact details, types,
+user codes and custom fields. Company and department are found by their normalised name
+(or the company's external code) and created on commit when the user asks for it; a person
+whose company, department or title changes gets a career entry (職歴)."""
+
+from __future__ import annotations
+
+from api.masters.models import CustomField
+from api.people.models import USER_CODE_SLOTS, USER_NAME_SLOTS, Person
+from importers.services.base import M2M, Field, Key, Ref, Split, Target, address_fields
+
+COMPANY = Ref(table="people_company", by="name", label="企業", create=True)
+COMPANY_BY_CODE = Ref(table="people_company", by="external_code", label="企業")
+DEPARTMENT = Ref(
+    table="people_department",
+    by="name",
+    label="部署",
+    scope=("company_id", "company"),
+    create=True,
+)
+OWNER = Ref(table="masters_employee", by="code", label="社員")
+
+FULL_NAME = "coalesce(s.f_family_name, '') || coalesce(s.f_given_name, '')"
+FULL_KANA = "coalesce(s.f_family_name_kana, '') || coalesce(s.f_given_name_kana, '')"
+T_FULL_NAME = "t.family_name || coalesce(t.given_name, '')"
+T_FULL_KANA = "coalesce(t.family_name_kana, '') || coalesce(t.given_name_kana, '')"
+
+FIELDS: tuple[Field, ...] = (
+    Field("id", "ID", "id", aliases=("個人id", "personid"), sql_type="bigint", export="id"),
+    Field(
+        "external_code",
+        "外部コード",
+        "code",
+        aliases=("個人コード", "顧客コード", "顧客番号", "externalcode", "code"),
+        column="external_code",
+        export="external_code",
+    ),
+    Field(
+        "full_name",
+        "氏名",
+        "text",
+        virtual=True,
+        aliases=(
+            "名前",
+            "お名前",
+            "フルネーム",
+            "氏名漢字",
+            "個人名",
+            "担当者名",
+            "name",
+            "fullname",
+        ),
+    ),
+    Field(
+        "full_name_kana",
+        "フリガナ",
+        "kana",
+        virtual=True,
+        aliases=(
+            "ふりがな",
+            "カナ",
+            "氏名カナ",
+            "氏名フリガナ",
+            "よみ",
+            "読み",
+            "ヨミ",
+            "よみがな",
+            "kana",
+            "namekana",
+        ),
+    ),
+    Field(
+        "family_name",
+        "姓",
+        "text",
+        aliases=("氏", "苗字", "名字", "姓漢字", "lastname", "familyname", "surname"),
+        column="family_name",
+        export="family_name",
+    ),
+    Field(
+        "given_name",
+        "名",
+        "text",
+        aliases=("名漢字", "firstname", "givenname"),
+        column="given_name",
+        export="given_name",
+    ),
+    Field(
+        "family_name_kana",
+        "セイ",
+        "kana",
+        aliases=("姓カナ", "姓フリガナ", "せい", "フリガナ姓", "カナ姓", "lastnamekana"),
+        column="family_name_kana",
+        export="family_name_kana",
+    ),
+    Field(
+        "given_name_kana",
+        "メイ",
+        "kana",
+        aliases=("名カナ", "名フリガナ", "めい", "フリガナ名", "カナ名", "firstnamekana"),
+        column="given_name_kana",
+        export="given_name_kana",
+    ),
+    Field(
+        "company",
+        "会社名",
+        "company_name",
+        ref=COMPANY,
+        column="company_id",
+        aliases=(
+            "会社",
+            "企業名",
+            "企業",
+            "勤務先",
+            "勤務先名",
+            "法人名",
+            "社名",
+            "取引先名",
+            "所属会社",
+            "company",
+            "companyname",
+        ),
+        export="company__name",
+    ),
+    Field(
+        "company_code",
+        "会社コード",
+        "code",
+        ref=COMPANY_BY_CODE,
+        column="company_id",
+        aliases=("企業コード", "取引先コード", "companycode"),
+    ),
+    Field(
+        "department",
+        "部署名",
+        "text",
+        ref=DEPARTMENT,
+        column="department_id",
+        aliases=("部署", "所属", "所属部署", "部門", "部門名", "department", "dept"),
+        export="department__name",
+    ),
+    Field(
+        "title",
+        "役職",
+        "text",
+        aliases=("肩書", "肩書き", "役職名", "title", "position"),
+        column="title",
+        export="title",
+    ),
+    Field(
+        "phone",
+        "電話",
+        "phone",
+        aliases=("電話番号", "tel", "tel番号", "会社電話", "会社電話番号", "代表電話", "phone"),
+        column="phone",
+        export="phone",
+    ),
+    Field(
+        "mobile_phone",
+        "携帯電話",
+        "phone",
+        aliases=("携帯", "携帯番号", "携帯電話番号", "携帯tel", "mobile", "mobilephone", "cell"),
+        column="mobile_phone",
+        export="mobile_phone",
+    ),
+    Field(
+        "fax",
+        "FAX",
+        "phone",
+        aliases=("fax番号", "ファックス", "ファクス", "ファックス番号"),
+        column="fax",
+        export="fax",
+    ),
+    Field(
+        "email",
+        "PCメール",
+        "email",
+        aliases=(
+            "メール",
+            "メールアドレス",
+            "eメール",
+            "email",
+            "mail",
+            "pcメールアドレス",
+            "emailアドレス",
+            "mailaddress",
+        ),
+        column="email",
+        export="email",
+    ),
+    Field(
+        "mobile_email",
+        "携帯メール",
+        "email",
+        aliases=("携帯メールアドレス", "携帯アドレス", "mobileemail", "mobilemail"),
+        column="mobile_email",
+        export="mobile_email",
+    ),
+    *address_fields(),
+    *address_fields("home_", "自宅"),
+    Field(
+        "home_phone",
+        "自宅電話",
+        "phone",
+        aliases=("自宅電話番号", "自宅tel", "homephone"),
+        column="home_phone",
+        export="home_phone",
+    ),
+    Field(
+        "birthday",
+        "生年月日",
+        "date",
+        aliases=("誕生日", "birthday", "birthdate", "dateofbirth"),
+        column="birthday",
+        sql_type="date",
+        export="birthday",
+    ),
+    Field(
+        "owner",
+        "自社担当",
+        "code",
+        ref=OWNER,
+        column="owner_id",
+        aliases=("自社担当者", "担当社員", "担当社員コード", "営業担当", "社員コード", "owner"),
+        export="owner__code",
+    ),
+    Field(
+        "person_types",
+        "個人タイプ",
+        "codes",
+        m2m=M2M(
+            "people_person_person_types",
+            "person_id",
+            "persontype_id",
+            "masters_persontype",
+            "個人タイプ",
+        ),
+        aliases=("persontypes", "persontype"),
+        export="person_types",
+    ),
+    Field(
+        "selection_types",
+        "選択タイプ",
+        "codes",
+        m2m=M2M(
+            "people_person_selection_types",
+            "person_id",
+            "selectiontype_id",
+            "masters_selectiontype",
+            "選択タイプ",
+        ),
+        aliases=("selectiontypes", "selectiontype"),
+        export="selection_types",
+    ),
+    *(
+        Field(
+            f"user_code_{n}",
+            f"ユーザ定義コード{n}",
+            "usercode",
+            slot=n,
+            aliases=(f"ユーザコード{n}", f"usercode{n}"),
+            column=f"user_code_{n}",
+            export=f"user_code_{n}",
+        )
+        for n in USER_CODE_SLOTS
+    ),
+    *(
+        Field(
+            f"user_name_{n}",
+            f"ユーザ定義名称{n}",
+            "text",
+            aliases=(f"ユーザ名称{n}", f"username{n}"),
+            column=f"user_name_{n}",
+            export=f"user_name_{n}",
+        )
+        for n in USER_NAME_SLOTS
+    ),
+    Field(
+        "memo",
+        "メモ",
+        "multiline",
+        aliases=("備考", "コメント", "memo", "note", "notes"),
+        column="memo",
+        export="memo",
+    ),
+    Field(
+        "opt_out_mail",
+        "郵送不可",
+        "bool",
+        aliases=("dm不可", "郵送停止", "optoutmail"),
+        column="opt_out_mail",
+        sql_type="boolean",
+        export="opt_out_mail",
+    ),
+    Field(
+        "opt_out_email",
+        "メール配信停止",
+        "bool",
+        aliases=("メール不可", "配信停止", "optoutemail"),
+        column="opt_out_email",
+        sql_type="boolean",
+        export="opt_out_email",
+    ),
+    Field(
+        "opt_out_fax",
+        "FAX不可",
+        "bool",
+        aliases=("fax停止", "optoutfax"),
+        column="opt_out_fax",
+        sql_type="boolean",
+        export="opt_out_fax",
+    ),
+)
+
+TARGET = Target(
+    name="people",
+    label="個人",
+    model=Person,
+    fields=FIELDS,
+    splits=(
+        Split("full_name", ("family_name", "given_name")),
+        Split("full_name_kana", ("family_name_kana", "given_name_kana")),
+    ),
+    required=("family_name",),
+    addresses=(
+        ("postal_code", "prefecture", "address1"),
+        ("home_postal_code", "home_prefecture", "home_address1"),
+    ),
+    custom_entity=CustomField.Entity.PERSON,
+    career=True,
+    match_keys=(
+        Key(
+            "external_code",
+            "外部コード",
+            ("external_code",),
+            ("s.f_external_code",),
+            ("t.external_code",),
+        ),
+        Key("id", "ID", ("id",), ("s.f_id::bigint",), ("t.id",)),
+        Key("email", "メール", ("email",), ("s.f_email",), ("t.email",)),
+        Key(
+            "kana_phone",
+            "フリガナ＋電話",
+            ("family_name_kana", "phone"),
+            (FULL_KANA, "s.f_phone"),
+            (T_FULL_KANA, "t.phone"),
+        ),
+    ),
+    duplicate_keys=(
+        Key("email", "メール", ("email",), ("s.f_email",), ("t.email",)),
+        Key(
+            "kana_phone",
+            "フリガナ＋電話",
+            ("family_name_kana", "phone"),
+            (FULL_KANA, "s.f_phone"),
+            (T_FULL_KANA, "t.phone"),
+        ),
+        Key(
+            "name_company",
+            "氏名＋会社",
+            ("family_name", "company|company_code"),
+            (FULL_NAME, "s.r_company"),
+            (T_FULL_NAME, "t.company_id"),
+            file=(FULL_NAME, "coalesce(s.f_company, s.f_company_code)"),
+        ),
+        Key(
+            "name_postal",
+            "氏名＋郵便番号",
+            ("family_name", "postal_code"),
+            (FULL_NAME, "s.f_postal_code"),
+            (T_FULL_NAME, "t.postal_code"),
+        ),
+    ),
+    default_duplicate_keys=("email", "kana_phone", "name_company", "name_postal"),
+)
