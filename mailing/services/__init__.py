@@ -1,0 +1,2 @@
+"""Writes to mailings: executing a selection set (``execute``) and recording what came back
+(``responses``)."""
