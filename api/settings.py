@@ -194,9 +194,14 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# A late-acked task of a killed worker is redelivered after this many seconds.
+_VISIBILITY_TIMEOUT = env_int("MEIBO_VISIBILITY_TIMEOUT", 3600)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    # A late-acked task of a killed worker is redelivered after this many seconds.
-    "visibility_timeout": env_int("MEIBO_VISIBILITY_TIMEOUT", 3600),
+    "visibility_timeout": _VISIBILITY_TIMEOUT,
+    # Kombu 5.7 looks for such tasks only every interval × throttle seconds (100 by default);
+    # one cheap Redis range query every few seconds keeps redelivery close to the timeout.
+    "unacked_restore_interval": min(10, _VISIBILITY_TIMEOUT),
+    "unacked_restore_throttle": 1,
 }
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
