@@ -4,9 +4,10 @@ and its final dot.
 
 Why by hand: ``smtplib.SMTP.sendmail`` sends the content and the terminating ``.`` in one
 write. The final dot is the moment the server takes responsibility for the message; a
-worker that dies before it has delivered nothing, one that dies after it may have delivered.
-Splitting the two lets the dispatcher commit its mark in the database first (``before_dot``),
-so that after a crash it knows which single message per connection is in doubt.
+worker that dies before it has delivered nothing, one that dies after it has delivered.
+Splitting the two lets the dispatcher check, just before the dot, that the message may still
+go (``before_dot``), and record right after it that it went (``after_dot``), so that after a
+crash it knows which messages were handed over.
 
 Addresses go into MAIL FROM / RCPT TO exactly as given: Japanese carrier addresses such as
 ``taro..yamada@docomo.ne.jp`` or ``taro.@ezweb.ne.jp`` break RFC 5321's dot-string, yet
@@ -124,36 +125,49 @@ class SmtpClient:
         kind = Outcome.TEMPORARY if 400 <= code < 500 else Outcome.PERMANENT
         return Outcome(kind, code, text, stage)
 
-    def _envelope(self, smtp: smtplib.SMTP, message: Message) -> Outcome | None:
+    def _envelope(
+        self, smtp: smtplib.SMTP, message: Message, before_data: Callable[[], None] | None
+    ) -> Outcome | None:
         code, text = self._command(smtp, "mail", f"FROM:<{message.mail_from}>")
         if code != 250:
             return self._refused(smtp, code, text, "MAIL")
         code, text = self._command(smtp, "rcpt", f"TO:<{message.rcpt}>")
         if code not in (250, 251):
             return self._refused(smtp, code, text, "RCPT")
+        if before_data is not None:
+            before_data()
         code, text = self._command(smtp, "data")
         if code != 354:
             return self._refused(smtp, code, text, "DATA")
         return None
 
-    def send(self, message: Message, *, before_dot: Callable[[], bool]) -> Outcome:
-        """One SMTP transaction. ``before_dot`` runs after the content and before the final
-        dot; when it returns False the message is withdrawn (the connection is dropped,
-        which makes the server discard it). Raises SmtpUnavailable when the server cannot
-        be used; nothing was handed over then."""
+    def send(
+        self,
+        message: Message,
+        *,
+        before_dot: Callable[[], bool],
+        before_data: Callable[[], None] | None = None,
+        after_dot: Callable[[], None] | None = None,
+    ) -> Outcome:
+        """One SMTP transaction. ``before_data`` runs once the recipient is accepted (to
+        start what ``before_dot`` will need); ``before_dot`` runs after the content and before
+        the final dot; when it returns False the message is withdrawn (the connection is dropped,
+        which makes the server discard it). ``after_dot`` runs as soon as the dot is written,
+        before the reply is read. Raises SmtpUnavailable when the server cannot be used;
+        nothing was handed over then."""
         reused = self._smtp is not None
         smtp = self._smtp or self._connect()
         self._smtp = smtp
         try:
             try:
-                refused = self._envelope(smtp, message)
+                refused = self._envelope(smtp, message, before_data)
             except smtplib.SMTPServerDisconnected:
                 if not reused:
                     raise
                 # An idle connection the server closed: once more on a fresh one.
                 self.close()
                 smtp = self._smtp = self._connect()
-                refused = self._envelope(smtp, message)
+                refused = self._envelope(smtp, message, before_data)
             if refused is not None:
                 return refused
             smtp.send(message.data.replace(b"\r\n.", b"\r\n.."))
@@ -168,6 +182,17 @@ class SmtpClient:
             return Outcome(Outcome.ABORTED)
         try:
             smtp.send(b".\r\n")
+        except (OSError, smtplib.SMTPException) as exc:
+            # The connection broke before the dot: the server discards what it got.
+            self.close()
+            return Outcome(Outcome.TEMPORARY, 0, f"connection lost before the end: {exc}", "DOT")
+        if after_dot is not None:
+            try:
+                after_dot()
+            except BaseException:
+                self.close()
+                raise
+        try:
             code, reply = smtp.getreply()
         except (OSError, smtplib.SMTPException) as exc:
             self.close()

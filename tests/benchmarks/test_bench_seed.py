@@ -44,8 +44,10 @@ def test_bench_seed(capsys):
             print(f"  {table:<14}{count:>12,} rows {took:8.2f} s {rate}")
         for table, built in result["index_seconds"].items():
             slowest = sorted(built.items(), key=lambda item: -item[1])[:3]
-            print(f"  {table} indexes and constraints rebuilt in {sum(built.values()):.1f} s "
-                  f"(slowest: {', '.join(f'{name} {s:.1f} s' for name, s in slowest)})")
+            print(
+                f"  {table} indexes and constraints rebuilt in {sum(built.values()):.1f} s "
+                f"(slowest: {', '.join(f'{name} {s:.1f} s' for name, s in slowest)})"
+            )
         print(f"  total {seconds['total']:.1f} s")
     assert Person.objects.count() == PEOPLE
     assert Sale.objects.count() == SALES

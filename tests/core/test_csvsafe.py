@@ -5,7 +5,7 @@ from api.core.csvsafe import cell_safe, cell_unsafe
 
 @pytest.mark.parametrize(
     "value",
-    ["=1+1", "+81-3-1234", "@SUM(A1)", "-cmd|' /C calc'!A0", "\t=1", "＝HYPERLINK(\"x\")"],
+    ["=1+1", "+81-3-1234", "@SUM(A1)", "-cmd|' /C calc'!A0", "\t=1", '＝HYPERLINK("x")'],
 )
 def test_a_cell_that_a_spreadsheet_would_evaluate_is_written_as_text(value):
     assert cell_safe(value) == "'" + value

@@ -3,6 +3,7 @@ the SMTP server the tests send to: a real aiosmtpd on a free local port."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import logging
 import socket
@@ -41,14 +42,22 @@ class Received:
 
 class SinkHandler:
     """Stores every message. ``temporary``: address → how many first attempts are answered
-    451 (greylisting); ``permanent``: addresses answered 550 5.1.1 (no such user)."""
+    451 (greylisting); ``permanent``: addresses answered 550 5.1.1 (no such user); ``hold``:
+    addresses whose message is stored and then not answered until ``release()`` (a sender
+    can be caught between its final dot and the reply: ``held`` is set then)."""
 
-    def __init__(self, *, temporary: dict[str, int] | None = None, permanent=()):
+    def __init__(self, *, temporary: dict[str, int] | None = None, permanent=(), hold=()):
         self.messages: list[Received] = []
         self.temporary = dict(temporary or {})
         self.permanent = set(permanent)
+        self.hold = set(hold)
+        self.held = threading.Event()
+        self._released = threading.Event()
         self.rcpt_attempts: Counter[str] = Counter()
         self.lock = threading.Lock()
+
+    def release(self) -> None:
+        self._released.set()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         self.rcpt_attempts[address] += 1
@@ -67,6 +76,9 @@ class SinkHandler:
                     envelope.mail_from, list(envelope.rcpt_tos), envelope.content, str(session.peer)
                 )
             )
+        if self.hold.intersection(envelope.rcpt_tos):
+            self.held.set()
+            await asyncio.to_thread(self._released.wait, 120)
         return "250 2.0.0 Ok: queued"
 
     def received_by(self) -> Counter[str]:

@@ -107,9 +107,15 @@ def test_readings_are_full_width_katakana(data):
 
 def test_names_survive_the_input_rules(data):
     names = pd.concat(
-        [surnames()["name"], given_names()["name"], data["staff"]["name"],
-         data["departments"]["name"], data["people"]["title"].dropna(),
-         data["people"]["address1"], data["people"]["address2"].dropna()]
+        [
+            surnames()["name"],
+            given_names()["name"],
+            data["staff"]["name"],
+            data["departments"]["name"],
+            data["people"]["title"].dropna(),
+            data["people"]["address1"],
+            data["people"]["address2"].dropna(),
+        ]
     )
     assert all(normalise.text(n) == n for n in names)
     assert all(normalise.company_name(n) == n for n in data["companies"]["name"])
@@ -144,29 +150,41 @@ def test_postal_codes_are_real_and_agree_with_the_prefecture(data):
 
 def test_phones_and_mails_are_already_canonical(data):
     people, firms = data["people"], data["companies"]
-    phones = pd.concat([people["phone"], people["mobile_phone"], people["fax"],
-                        people["home_phone"], firms["phone"], firms["fax"]]).dropna()
+    phones = pd.concat(
+        [
+            people["phone"],
+            people["mobile_phone"],
+            people["fax"],
+            people["home_phone"],
+            firms["phone"],
+            firms["fax"],
+        ]
+    ).dropna()
     assert all(normalise.phone(p) == p for p in phones)
     assert people["mobile_phone"].dropna().str.match(r"^0[789]0-\d{4}-\d{4}$").all()
     mails = pd.concat([people["email"], people["mobile_email"]]).dropna()
     assert all(normalise.email(m) == m for m in mails)
     carriers = people["mobile_email"].dropna().str.split("@").str[1]
-    assert carriers.isin(["docomo.ne.jp", "ezweb.ne.jp", "au.com", "softbank.ne.jp",
-                          "i.softbank.jp"]).all()
+    assert carriers.isin(
+        ["docomo.ne.jp", "ezweb.ne.jp", "au.com", "softbank.ne.jp", "i.softbank.jp"]
+    ).all()
 
 
 def test_phones_use_the_area_code_of_the_prefecture(data):
     area = {p[0]: p[2] for p in places.PREFECTURES}
     firms = data["companies"]
-    assert all(phone.startswith(area[pref] + "-")
-               for phone, pref in zip(firms["phone"], firms["prefecture"], strict=True))
+    assert all(
+        phone.startswith(area[pref] + "-")
+        for phone, pref in zip(firms["phone"], firms["prefecture"], strict=True)
+    )
 
 
 def test_people_work_in_departments_of_their_own_company(data):
     people, depts = data["people"], data["departments"]
     affiliated = people[people["company"] >= 0]
-    assert (depts["company"].to_numpy()[affiliated["department"]]
-            == affiliated["company"].to_numpy()).all()
+    assert (
+        depts["company"].to_numpy()[affiliated["department"]] == affiliated["company"].to_numpy()
+    ).all()
     assert (people.loc[people["company"] < 0, "department"] == -1).all()
     # a sub-department's parent is a top-level department of the same company
     subs = depts[depts["parent"] >= 0]

@@ -25,7 +25,7 @@ CONTENT = {
     "people_company": "name, name_kana, corporate_number, phone, postal_code, stage, rank",
     "people_department": "name, name_kana, phone",
     "people_person": "family_name, given_name, given_name_kana, email, mobile_phone, address1, "
-                     "birthday, title, user_code_1",
+    "birthday, title, user_code_1",
     "sales_sale": "sold_on, quantity, amount",
     "sales_product": "code, name, price, user_code_3",
 }
@@ -74,18 +74,22 @@ def test_masters_hold_the_codes_the_demo_uses(db):
     seed_demo(people=PEOPLE, sales=SALES)
 
     assert {"年賀状送付先", "お中元送付先", "お歳暮送付先", "ニュースレター"} <= set(
-        SelectionType.objects.values_list("name", flat=True))
+        SelectionType.objects.values_list("name", flat=True)
+    )
     assert {"顧客", "見込客", "取引先担当", "VIP"} <= set(
-        PersonType.objects.values_list("name", flat=True))
-    colours = dict(UserCodeValue.objects.filter(entity="product", slot=3)
-                   .values_list("code", "name"))
+        PersonType.objects.values_list("name", flat=True)
+    )
+    colours = dict(
+        UserCodeValue.objects.filter(entity="product", slot=3).values_list("code", "name")
+    )
     assert colours["RED"] == "赤" and colours["BLACK"] == "黒"
     vip = dict(UserCodeValue.objects.filter(entity="person", slot=1).values_list("code", "name"))
     assert set(vip) == {"A", "B", "C"}
     used = set(Person.objects.exclude(user_code_1=None).values_list("user_code_1", flat=True))
     assert used <= set(vip)
-    assert set(Product.objects.exclude(user_code_3=None)
-               .values_list("user_code_3", flat=True)) <= set(colours)
+    assert set(
+        Product.objects.exclude(user_code_3=None).values_list("user_code_3", flat=True)
+    ) <= set(colours)
 
 
 def test_category_paths_are_the_ids_from_the_root(db):
@@ -95,11 +99,18 @@ def test_category_paths_are_the_ids_from_the_root(db):
         parent_path = category.parent.path if category.parent else "/"
         assert category.path == f"{parent_path}{category.pk}/"
     mink = ProductCategory.objects.get(name="ミンク")
-    assert [c.name for c in ProductCategory.objects.filter(
-        pk__in=[int(p) for p in mink.path.strip("/").split("/")]).order_by("path")] == [
-        "衣料品", "毛皮", "ミンク"]
-    assert Product.objects.filter(category__path__startswith="/" + mink.path.split("/")[1] + "/"
-                                  ).count() > 10
+    assert [
+        c.name
+        for c in ProductCategory.objects.filter(
+            pk__in=[int(p) for p in mink.path.strip("/").split("/")]
+        ).order_by("path")
+    ] == ["衣料品", "毛皮", "ミンク"]
+    assert (
+        Product.objects.filter(
+            category__path__startswith="/" + mink.path.split("/")[1] + "/"
+        ).count()
+        > 10
+    )
 
 
 def test_stored_values_already_follow_the_input_rules(db):
@@ -110,23 +121,32 @@ def test_stored_values_already_follow_the_input_rules(db):
         assert normalise.phone(person.phone) == person.phone
         assert normalise.email(person.email) == person.email
         assert normalise.postal_code(person.postal_code) == person.postal_code
-        assert normalise.address_check(postal_code=person.postal_code,
-                                       prefecture=person.prefecture,
-                                       address1=person.address1)[0] == person.prefecture
+        assert (
+            normalise.address_check(
+                postal_code=person.postal_code,
+                prefecture=person.prefecture,
+                address1=person.address1,
+            )[0]
+            == person.prefecture
+        )
     for company in Company.objects.all():
         assert normalise.company_name(company.name) == company.name
-        assert normalise.corporate_number(company.corporate_number) in (None,
-                                                                       company.corporate_number)
+        assert normalise.corporate_number(company.corporate_number) in (
+            None,
+            company.corporate_number,
+        )
 
 
 def test_sales_are_to_the_persons_company(db):
     seed_demo(people=PEOPLE, sales=SALES)
 
     with connection.cursor() as cur:
-        cur.execute("SELECT count(*) FROM sales_sale s JOIN people_person p ON p.id = s.person_id "
-                    "JOIN sales_product pr ON pr.id = s.product_id "
-                    "WHERE s.company_id IS DISTINCT FROM p.company_id "
-                    "OR s.amount <> pr.price * s.quantity")
+        cur.execute(
+            "SELECT count(*) FROM sales_sale s JOIN people_person p ON p.id = s.person_id "
+            "JOIN sales_product pr ON pr.id = s.product_id "
+            "WHERE s.company_id IS DISTINCT FROM p.company_id "
+            "OR s.amount <> pr.price * s.quantity"
+        )
         assert cur.fetchone()[0] == 0
     assert Sale.objects.filter(company=None).exists()
 
@@ -223,12 +243,16 @@ def test_indexes_and_constraints_come_back_after_a_bulk_load(db, monkeypatch):
 
     def schema() -> set[tuple[str, str]]:
         with connection.cursor() as cur:
-            cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s)",
-                        [["people_person", "sales_sale", "people_company", "people_department"]])
+            cur.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s)",
+                [["people_person", "sales_sale", "people_company", "people_department"]],
+            )
             found = set(cur.fetchall())
-            cur.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                        "WHERE conrelid = ANY(%s::regclass[])",
-                        [["people_person", "sales_sale", "people_company", "people_department"]])
+            cur.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = ANY(%s::regclass[])",
+                [["people_person", "sales_sale", "people_company", "people_department"]],
+            )
             return found | set(cur.fetchall())
 
     before = schema()

@@ -29,8 +29,12 @@ def assert_seeded_once(job: Job) -> None:
     assert Sale.objects.count() == PARAMS["sales"]
     assert Company.objects.count() == job.result["companies"]
     assert Department.objects.count() == job.result["departments"]
-    assert job.done == job.total == (
-        job.result["companies"] + job.result["departments"] + PARAMS["people"] + PARAMS["sales"]
+    assert (
+        job.done
+        == job.total
+        == (
+            job.result["companies"] + job.result["departments"] + PARAMS["people"] + PARAMS["sales"]
+        )
     )
 
 
@@ -57,7 +61,8 @@ def test_a_worker_killed_mid_seed_leaves_nothing_and_the_retry_seeds_once():
                     "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
                     "AND query LIKE 'COPY \"people_person_person_types\"%'"
                 ).fetchone(),
-                timeout=120, message="the seed never reached the person types",
+                timeout=120,
+                message="the seed never reached the person types",
             )
             kill_hard(proc)
     finally:

@@ -1,6 +1,6 @@
-"""Claimed batches: the SQL that claims recipients, marks them handed over and writes
-their outcomes, and the recovery of a dead lane's batch. Why it is exactly-once is told in
-services.lane, which runs these statements."""
+"""Claimed batches: the SQL that claims recipients and writes their outcomes, and the
+recovery of a dead lane's batch (the per-message statements are in services.handover). Why it
+is exactly-once is told in services.lane, which runs these statements."""
 
 from __future__ import annotations
 
@@ -32,7 +32,8 @@ D = EmailDeferral._meta.db_table
 LOCK_BASE = 0x4D41494C << 32
 UNCONFIRMED = (
     "unconfirmed: the worker stopped after handing the message to the SMTP server and "
-    "before recording its reply; it was probably delivered and is not resent automatically"
+    "before reading its reply; it was delivered unless the server refused it at that "
+    "moment, and is not resent automatically"
 )
 OPTED_OUT = "cancelled: the person opted out of e-mail before the message was sent"
 UNREACHABLE = "cancelled: the address is marked invalid (bounced) or empty"
@@ -89,15 +90,6 @@ FROM v
 WHERE r.id = ANY(%(ids)s::bigint[]) AND r.id = v.id AND r.state = 'sending'
 """
 
-# The per-message statement: a HOT update of the lane's own batch row.
-MARK = f"""
-UPDATE {B} b SET handed = %(pos)s, handed_at = statement_timestamp()
-WHERE b.id = %(b)s
-  AND EXISTS (SELECT 1 FROM {M} m WHERE m.id = %(m)s AND m.state = 'running')
-  AND EXISTS (SELECT 1 FROM {P} p WHERE p.id = %(person)s
-              AND NOT p.opt_out_email AND NOT p.email_invalid)
-"""
-
 DEFER = f"""
 INSERT INTO {D} (recipient_id, not_before, reason)
 SELECT * FROM unnest(%(ids)s::bigint[], %(at)s::timestamptz[], %(why)s::text[])
@@ -107,8 +99,8 @@ SET not_before = EXCLUDED.not_before, reason = EXCLUDED.reason
 
 # A batch given back — by its own lane at the end, or by recovery for a dead lane: still
 # 'sending' before the mark means delivered (failures are written before the next mark), at
-# the mark unconfirmed, after it not tried (back to the queue, or cancelled with the
-# mailing).
+# the mark handed over with its reply unread (unconfirmed), after it not tried (back to the
+# queue, or cancelled with the mailing).
 GIVE_BACK = f"""
 UPDATE {R} r SET
     state = CASE WHEN x.pos <= x.handed THEN 'sent'

@@ -9,38 +9,39 @@ A lane loops:
    someone who unsubscribed (or whose address bounced) after the mailing was queued is
    cancelled here instead of mailed. An ``EmailBatch`` row records the claimed ids in the
    order they will be sent, and the lane holds a session advisory lock on it;
-3. per message: compose; MAIL, RCPT, DATA and the content; then **one small statement**
-   *marks* it handed over (``EmailBatch.handed`` = its position) — refused if the mailing no
-   longer runs or the person has just opted out, and then the message is withdrawn; then the
-   final dot, and the reply. A failure (4xx, 5xx, withdrawn, deferred) is written before the
-   next mark; a success waits in memory and all of a batch's are written at its end, set-based;
+3. per message: compose; MAIL and RCPT; send the *check* (services.handover) without
+   waiting; DATA and the content; read the check — refused if the mailing no longer runs or the
+   person has just opted out, and then the message is withdrawn; the final dot; at once the
+   *mark* (``EmailBatch.handed`` = its position), again without waiting; the reply. A failure
+   (4xx, 5xx, withdrawn, deferred) is written before the next message's check, at once when
+   the reply to the dot was one; a success waits in memory and all of a batch's are written at
+   its end, set-based;
 4. write the successes; recipients not tried go back to the queue; drop the batch; unlock.
 
 Exactly once, as implemented:
 
 - Two lanes never claim the same recipient (row locks, SKIP LOCKED, the state committed
   before SMTP); a retried or redelivered task only claims what is still queued.
-- The final dot — the moment the server takes the message — is sent only after the mark is
-  committed, and every failure is written before the next mark. So in a dead lane's batch a
-  recipient still ``sending`` *before* the mark got its 250 (it is recorded sent); one
-  *after* the mark was never handed over (it goes back to the queue and is sent once).
-- The one recipient *at* the mark is in doubt: its dot may have gone out, its reply was not
-  recorded (the worker died in between, or the connection dropped before the reply). The
-  server usually has it. It is **not resent** — at most once — but recorded ``sent``
-  with ``error`` = UNCONFIRMED, counted as ``unconfirmed`` and listed for a person, who may
-  resend it (same Message-ID, so a receiving system that already has it can drop the copy).
-  A killed lane leaves at most one such recipient. It was not delivered only if the worker
-  died between the mark's commit and writing the dot (the database's reply on its way
-  back, a round trip made long by a busy machine): in our SIGKILL runs 7 of 36 in-doubt
-  recipients had not arrived, the rest had.
+- The mark leaves the worker microseconds after the final dot, and PostgreSQL commits a
+  statement it has received even if the worker is then killed; every failure is written
+  before the next mark. So in a dead lane's batch a recipient still ``sending`` at or before
+  the mark was handed over (recorded sent); one after it was not (back to the queue, sent
+  once). A worker killed between MAIL and the dot leaves no mark for that message, and the
+  server discards the unfinished transaction when the connection drops.
+- The one recipient *at* the mark had its dot sent but its reply not read: the server has
+  it unless it refused it at that moment (a content filter's 5xx after the dot). It is
+  recorded ``sent`` with ``error`` = UNCONFIRMED, counted as ``unconfirmed`` and listed for a
+  person, who may resend it (same Message-ID).
+- What is left: a worker killed in the microseconds between writing the dot and writing the
+  mark. That message is sent a second time on recovery — the one way a person can get two.
 - ``sent_at`` is the time the success was written: the batch's end (seconds after the 250),
   or for a dead lane's batch the time of its last mark.
 - A process runs MEIBO_EMAIL_THREADS lanes (``lanes_start``): a killed worker process leaves
   at most that many unconfirmed recipients.
 - A dead lane is told from a slow one by its advisory lock, which PostgreSQL releases when
   the lane's database session ends: no timeouts, no guessing.
-- Marks commit asynchronously (``synchronous_commit = off``: ~0.2 ms instead of a ~5 ms
-  fsync here), which survives any crash of a worker; a crash of the *database server* may
+- Marks commit asynchronously (``synchronous_commit = off``: no ~5 ms fsync a message),
+  which survives any crash of a worker; a crash of the *database server* may
   lose the last marks, so every MEIBO_EMAIL_DURABLE_EVERY-th mark of a lane is fsynced: a
   database crash can make at most that many messages per lane go out twice.
 """
@@ -54,6 +55,7 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import close_old_connections, connection
@@ -69,7 +71,6 @@ from mailing.email.services.batches import (
     CLAIM,
     DEFER,
     LOCK_BASE,
-    MARK,
     OPTED_OUT,
     OUTCOMES,
     UNCONFIRMED,
@@ -82,6 +83,7 @@ from mailing.email.services.batches import (
     transaction_if,
 )
 from mailing.email.services.feedback import email_bounce_record
+from mailing.email.services.handover import Handover
 from mailing.email.services.relay import backoff, composer_for, smtp_client
 from mailing.email.smtp import Outcome
 from mailing.models import Mailing, MailingRecipient
@@ -255,28 +257,12 @@ class Lane:
         if successes:
             pending.sent.clear()
 
-    def _mark(self, pending: _Pending, position: int, row: _Row) -> bool:
-        """Mark ``row`` (at ``position``) handed over, after writing any failure still in
-        memory. False when refused: the mailing stopped, or the person is no longer
-        reachable. Every MEIBO_EMAIL_DURABLE_EVERY-th mark is fsynced."""
-        self._flush(pending, successes=False)
+    def _handed(self, position: int) -> None:
+        """Mark the message at ``position`` handed over (its dot has just gone). Every
+        MEIBO_EMAIL_DURABLE_EVERY-th mark is fsynced."""
         durable = self.marks % settings.MEIBO_EMAIL_DURABLE_EVERY == 0
         self.marks += 1
-        cur = self.cursor
-        with transaction_if(durable):
-            if durable:
-                cur.execute("SET LOCAL synchronous_commit = on")
-            cur.execute(
-                MARK,
-                {
-                    "pos": position,
-                    "b": self.batch_id,
-                    "m": self.mailing_id,
-                    "person": row.person_id,
-                },
-                prepare=True,
-            )
-            return cur.rowcount == 1
+        self.handover.mark_send(batch_id=self.batch_id, position=position, durable=durable)
 
     def _take_token(self) -> None:
         while self.tokens <= 0:
@@ -331,11 +317,16 @@ class Lane:
                 continue
             self._take_token()
             message = self.composer.message(row.data)
-
-            def mark(position: int = position, row: _Row = row) -> bool:
-                return self._mark(pending, position, row)
-
-            outcome = self.client.send(message, before_dot=mark)
+            self._flush(pending, successes=False)
+            try:
+                outcome = self.client.send(
+                    message,
+                    before_data=partial(self.handover.check_send, row.person_id),
+                    before_dot=self.handover.check_result,
+                    after_dot=partial(self._handed, position),
+                )
+            finally:
+                self.handover.drain()
             if outcome.kind == Outcome.ABORTED:
                 if self.mailing_state() != Mailing.State.RUNNING:
                     raise _Stopped
@@ -345,6 +336,9 @@ class Lane:
                 self.tally.cancelled += 1
                 continue
             self._record(pending, row, outcome)
+            if outcome.handed_over and outcome.kind != Outcome.SENT:
+                # Recovery would take a marked message for delivered: say otherwise now.
+                self._flush(pending, successes=False)
             if outcome.kind == Outcome.PERMANENT and outcome.stage == "RCPT":
                 self._flush(pending, successes=False)
                 _bounce_at_rcpt(recipient_id=row.id, email=row.data.email, outcome=outcome)
@@ -385,6 +379,7 @@ class Lane:
         time) passes (False: there may be more)."""
         self.cursor = server_cursor()
         self.cursor.execute("SET synchronous_commit = off")
+        self.handover = Handover(connection.connection, mailing_id=self.mailing_id)
         try:
             while until is None or time.monotonic() < until:
                 self.tally.add(batches_recover(mailing_id=self.mailing_id))
@@ -402,6 +397,7 @@ class Lane:
                     self.release()
             return False
         finally:
+            self.handover.close()
             self.cursor.execute("RESET synchronous_commit")
             self.cursor.close()
 
