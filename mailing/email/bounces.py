@@ -13,6 +13,7 @@ import mailbox
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email import policy
 from email.message import Message
 from email.parser import BytesParser
@@ -134,3 +135,16 @@ def mailbox_messages(path: str) -> Iterator[tuple[bytes, Callable[[], None]]]:
             yield box.get_bytes(key), lambda: None
     else:
         raise FileNotFoundError(path)
+
+
+def mailbox_waiting(path: str, *, since: datetime | None) -> bool:
+    """Whether the mailbox may hold messages not yet read: an unseen Maildir message, or an
+    mbox changed since ``since`` (an mbox is read whole each time, so only a change counts).
+    """
+    location = Path(path)
+    if location.is_dir():
+        return next(mailbox_messages(path), None) is not None
+    if location.is_file():
+        changed = datetime.fromtimestamp(location.stat().st_mtime, tz=UTC)
+        return since is None or changed > since
+    raise FileNotFoundError(path)

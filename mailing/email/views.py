@@ -23,7 +23,6 @@ from rest_framework.views import APIView
 
 from api.core.errors import FieldErrors, ServiceError
 from api.jobs.serializers import JobSerializer
-from api.jobs.services import job_create
 from api.people.models import Person
 from mailing.email import selectors
 from mailing.email.models import EmailEvent, EmailTemplate, EmailUnsubscribe
@@ -42,6 +41,7 @@ from mailing.email.serializers import (
     WebhookSerializer,
 )
 from mailing.email.services.feedback import (
+    email_bounce_mailbox_job,
     email_bounces_webhook,
     email_event_record,
     email_unsubscribe,
@@ -347,13 +347,7 @@ class BounceMailboxView(APIView):
 
     @extend_schema(request=None, responses={202: JobSerializer})
     def post(self, request: Request) -> Response:
-        if not settings.MEIBO_EMAIL_BOUNCE_MAILBOX:
-            raise ServiceError("no bounce mailbox is configured (MEIBO_EMAIL_BOUNCE_MAILBOX)")
-        job = job_create(
-            kind="email_bounces",
-            params={"path": settings.MEIBO_EMAIL_BOUNCE_MAILBOX},
-            created_by=request.user,
-        )
+        job = email_bounce_mailbox_job(created_by=request.user)
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 

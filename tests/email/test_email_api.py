@@ -381,6 +381,32 @@ def test_the_bounce_mailbox_is_read_once(api, settings, tmp_path):
     assert EmailBounce.objects.count() == 1
 
 
+def test_beat_reads_the_bounce_mailbox_only_when_it_holds_something_new(settings, tmp_path):
+    from workers.beat import BEAT_SCHEDULE
+    from workers.tasks.email import bounces_look
+
+    assert BEAT_SCHEDULE["read-bounce-mailbox"]["task"] == bounces_look.name
+    people = people_make(1)
+    setup = email_mailing_make(people=people)
+    row = setup.mailing.recipients.get()
+    box = mailbox.Maildir(tmp_path / "bounces")
+    settings.MEIBO_EMAIL_BOUNCE_MAILBOX = str(tmp_path / "bounces")
+    bounces = Job.objects.filter(kind="email_bounces")
+    bounces_look()
+    assert not bounces.exists()  # an empty mailbox: no job
+
+    verp = f"bounce+{recipient_token(row.pk)}@bounce.meibo.example.jp"
+    box.add(dsn(to=verp, final=row.email, status="5.1.1"))
+    bounces_look()
+    bounces_look()  # the job is still queued: not a second one
+    assert bounces.count() == 1
+    run_queued_jobs()
+    assert bounces.get().result["recorded"] == 1
+    assert Person.objects.get(pk=people[0]).email_invalid
+    bounces_look()  # read already: nothing new
+    assert bounces.count() == 1
+
+
 # --- tracking -----------------------------------------------------------------------------
 
 

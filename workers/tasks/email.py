@@ -2,9 +2,11 @@
 
 import logging
 
+from django.conf import settings
+
 from api.core.errors import ServiceError
 from mailing.email.services.dispatch import email_dispatch_run, email_lane_run
-from mailing.email.services.feedback import email_bounce_mailbox_process
+from mailing.email.services.feedback import email_bounce_mailbox_job, email_bounce_mailbox_process
 from workers.celery import app
 from workers.progress import TRANSIENT_ERRORS, job_task, run_job
 
@@ -43,3 +45,10 @@ def bounces(job_id: int) -> None:
             path=job.params["path"], progress=progress
         ),
     )
+
+
+@app.task(name="meibo.email.bounces_look", queue="default", ignore_result=True)
+def bounces_look() -> None:
+    """Beat's periodic look at the bounce mailbox: a job when it holds something new."""
+    if settings.MEIBO_EMAIL_BOUNCE_MAILBOX:
+        email_bounce_mailbox_job(only_when_waiting=True)

@@ -13,12 +13,20 @@ import logging
 import re
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 
 from api.core.errors import ServiceError
+from api.jobs.models import Job
+from api.jobs.services import job_create
 from api.people.models import Person
-from mailing.email.bounces import BounceReport, bounce_parse, mailbox_messages
+from mailing.email.bounces import (
+    BounceReport,
+    bounce_parse,
+    mailbox_messages,
+    mailbox_waiting,
+)
 from mailing.email.models import EmailBounce, EmailEvent, EmailMailing, EmailUnsubscribe
 from mailing.email.tokens import token_recipient, verp_token
 from mailing.models import Mailing, MailingRecipient
@@ -140,6 +148,31 @@ def _report_recipient(report: BounceReport) -> int | None:
     mailing_id, recipient_id = report.message_ref
     exists = MailingRecipient.objects.filter(pk=recipient_id, mailing_id=mailing_id).exists()
     return recipient_id if exists else None
+
+
+def email_bounce_mailbox_job(
+    *, created_by: Any = None, only_when_waiting: bool = False
+) -> Job | None:
+    """A job reading the bounce mailbox (MEIBO_EMAIL_BOUNCE_MAILBOX), or the one already
+    queued or running. With ``only_when_waiting`` — beat's periodic look — None unless the
+    mailbox may hold something new, so the dashboard is not filled with empty runs."""
+    path = settings.MEIBO_EMAIL_BOUNCE_MAILBOX
+    if not path:
+        raise ServiceError("no bounce mailbox is configured (MEIBO_EMAIL_BOUNCE_MAILBOX)")
+    jobs = Job.objects.filter(kind="email_bounces")
+    busy = jobs.filter(state__in=[Job.State.QUEUED, Job.State.RUNNING]).first()
+    if busy is not None:
+        return busy
+    if only_when_waiting:
+        last = jobs.filter(state=Job.State.SUCCEEDED).order_by("-started_at").first()
+        try:
+            waiting = mailbox_waiting(path, since=last.started_at if last else None)
+        except FileNotFoundError:
+            log.warning("bounce mailbox %s does not exist", path)
+            return None
+        if not waiting:
+            return None
+    return job_create(kind="email_bounces", params={"path": path}, created_by=created_by)
 
 
 def email_bounce_mailbox_process(*, path: str, progress: Any = None) -> dict[str, int]:
