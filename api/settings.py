@@ -246,12 +246,12 @@ LOGGING = {
     },
 }
 
-# Mass e-mail (mailing.email) goes through the SMTP server above. Links in messages
-# (unsubscribe, tracking) start with MEIBO_PUBLIC_URL; bounces come back to
+# Mass e-mail (mailing.email) goes through the SMTP server above. Links in messages (unsubscribe,
+# tracking) start with MEIBO_PUBLIC_URL; bounces come back to
 # bounce+<token>@MEIBO_EMAIL_BOUNCE_DOMAIN (default: the sender's domain), are read from
-# MEIBO_EMAIL_BOUNCE_MAILBOX (a Maildir or mbox path; beat looks every 5 minutes) or posted to email/bounces/ with
-# MEIBO_EMAIL_WEBHOOK_TOKEN. Recipients are claimed MEIBO_EMAIL_BATCH at a time by
-# MEIBO_EMAIL_LANES tasks (one per mail worker process you run), each running
+# MEIBO_EMAIL_BOUNCE_MAILBOX (a Maildir or mbox path; beat looks every 5 minutes) or posted to
+# email/bounces/ with MEIBO_EMAIL_WEBHOOK_TOKEN. Recipients are claimed MEIBO_EMAIL_BATCH at a
+# time by MEIBO_EMAIL_LANES tasks (one per mail worker process you run), each running
 # MEIBO_EMAIL_THREADS sending threads (SMTP connections); a temporary failure waits
 # MEIBO_EMAIL_RETRY_SECONDS, doubling, up to MEIBO_EMAIL_MAX_ATTEMPTS tries; every
 # MEIBO_EMAIL_DURABLE_EVERY-th mark is fsynced (what a database crash may send twice).
