@@ -15,8 +15,19 @@ GRAMS = ArrayField(models.TextField())
 
 # The arguments of the SQL function meibo_person_search_text, in its order (core migration 0001).
 SEARCH_SOURCE_FIELDS = (
-    "family_name", "given_name", "family_name_kana", "given_name_kana", "email", "mobile_email",
-    "postal_code", "prefecture", "address1", "address2", "phone", "mobile_phone", "fax",
+    "family_name",
+    "given_name",
+    "family_name_kana",
+    "given_name_kana",
+    "email",
+    "mobile_email",
+    "postal_code",
+    "prefecture",
+    "address1",
+    "address2",
+    "phone",
+    "mobile_phone",
+    "fax",
     "home_phone",
 )
 
@@ -80,7 +91,11 @@ class Company(Address, TimeStamped):
     last_contact_at = models.DateTimeField("最終接触日時", null=True, blank=True)
     next_follow_up_at = models.DateTimeField("次回フォロー日時", null=True, blank=True)
     owner = models.ForeignKey(
-        Employee, verbose_name="自社担当", null=True, blank=True, on_delete=models.SET_NULL,
+        Employee,
+        verbose_name="自社担当",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="companies",
     )
     custom = models.JSONField("カスタム項目", default=dict, blank=True)
@@ -124,7 +139,11 @@ class Department(Address, TimeStamped):
         Company, verbose_name="企業", on_delete=models.CASCADE, related_name="departments"
     )
     parent = models.ForeignKey(
-        "self", verbose_name="上位部署", null=True, blank=True, on_delete=models.CASCADE,
+        "self",
+        verbose_name="上位部署",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="children",
     )
     name = models.CharField("部署名", max_length=200)
@@ -141,7 +160,8 @@ class Department(Address, TimeStamped):
         ordering = ["company_id", "name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["company", "parent", "name"], name="department_unique_name",
+                fields=["company", "parent", "name"],
+                name="department_unique_name",
                 nulls_distinct=False,
             ),
         ]
@@ -159,11 +179,19 @@ class Person(Address, TimeStamped):
         "外部コード", max_length=60, null=True, blank=True, unique=True
     )
     company = models.ForeignKey(
-        Company, verbose_name="企業", null=True, blank=True, on_delete=models.SET_NULL,
+        Company,
+        verbose_name="企業",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="people",
     )
     department = models.ForeignKey(
-        Department, verbose_name="部署", null=True, blank=True, on_delete=models.SET_NULL,
+        Department,
+        verbose_name="部署",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="people",
     )
     title = models.CharField("役職", max_length=100, null=True, blank=True)
@@ -179,7 +207,11 @@ class Person(Address, TimeStamped):
     home_phone = models.CharField("自宅電話", max_length=20, null=True, blank=True)
     birthday = models.DateField("生年月日", null=True, blank=True)
     owner = models.ForeignKey(
-        Employee, verbose_name="自社担当", null=True, blank=True, on_delete=models.SET_NULL,
+        Employee,
+        verbose_name="自社担当",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="people",
     )
     person_types = models.ManyToManyField(
@@ -269,12 +301,20 @@ class CareerEntry(models.Model):
         Person, verbose_name="個人", on_delete=models.CASCADE, related_name="career"
     )
     company = models.ForeignKey(
-        Company, verbose_name="企業", null=True, blank=True, on_delete=models.SET_NULL,
+        Company,
+        verbose_name="企業",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     company_name = models.CharField("会社名", max_length=200, null=True, blank=True)
     department = models.ForeignKey(
-        Department, verbose_name="部署", null=True, blank=True, on_delete=models.SET_NULL,
+        Department,
+        verbose_name="部署",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     department_name = models.CharField("部署名", max_length=200, null=True, blank=True)
@@ -282,8 +322,12 @@ class CareerEntry(models.Model):
     started_on = models.DateField("開始日", null=True, blank=True)
     ended_on = models.DateField("終了日", null=True, blank=True)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="変更者", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name="変更者",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField("記録日時", auto_now_add=True)
 
@@ -319,7 +363,9 @@ class SecretNote(TimeStamped):
         Person, verbose_name="個人", on_delete=models.CASCADE, related_name="secret_notes"
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="作成者", on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        verbose_name="作成者",
+        on_delete=models.CASCADE,
         related_name="secret_notes",
     )
     text = models.TextField("内容")
@@ -333,7 +379,10 @@ class PersonAccessLog(models.Model):
     """Who read whose record, when and how: personal data access is auditable."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="閲覧者", null=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name="閲覧者",
+        null=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     person = models.ForeignKey(

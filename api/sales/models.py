@@ -11,7 +11,11 @@ class ProductCategory(TimeStamped):
     code = models.CharField("コード", max_length=40, unique=True)
     name = models.CharField("名称", max_length=100)
     parent = models.ForeignKey(
-        "self", verbose_name="上位分類", null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name="上位分類",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     # Materialised path of ids ("/1/4/9/"), kept by the service, so that "this category and
@@ -56,11 +60,19 @@ class Product(TimeStamped):
 
 class Sale(models.Model):
     person = models.ForeignKey(
-        Person, verbose_name="個人", null=True, blank=True, on_delete=models.CASCADE,
+        Person,
+        verbose_name="個人",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="sales",
     )
     company = models.ForeignKey(
-        Company, verbose_name="企業", null=True, blank=True, on_delete=models.SET_NULL,
+        Company,
+        verbose_name="企業",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="sales",
     )
     product = models.ForeignKey(
@@ -70,7 +82,11 @@ class Sale(models.Model):
     quantity = models.IntegerField("数量", default=1)
     amount = models.BigIntegerField("金額")
     sold_by = models.ForeignKey(
-        Employee, verbose_name="販売担当", null=True, blank=True, on_delete=models.SET_NULL,
+        Employee,
+        verbose_name="販売担当",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="sales",
     )
     external_code = models.CharField(

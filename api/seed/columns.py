@@ -35,8 +35,9 @@ def cat(*parts: Part) -> pd.Series:
     return out
 
 
-def where(condition: np.ndarray | pd.Series, yes: pd.Series, no: pd.Series | str | None
-          ) -> pd.Series:
+def where(
+    condition: np.ndarray | pd.Series, yes: pd.Series, no: pd.Series | str | None
+) -> pd.Series:
     """``yes`` where the condition holds, else ``no`` (None: NULL)."""
     return yes.where(condition, no)
 

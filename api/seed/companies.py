@@ -18,8 +18,12 @@ from api.seed.names import family_index, given_index, given_names, romaji, surna
 from api.seed.plan import Plan
 
 STAGES = (
-    ("active", 0.35), ("prospect", 0.20), ("proposing", 0.10), ("negotiating", 0.08),
-    ("dormant", 0.20), ("lost", 0.07),
+    ("active", 0.35),
+    ("prospect", 0.20),
+    ("proposing", 0.10),
+    ("negotiating", 0.08),
+    ("dormant", 0.20),
+    ("lost", 0.07),
 )
 RANKS = ("S", "A", "B", "C", None)
 RANKS_ACTIVE = (0.08, 0.22, 0.40, 0.25, 0.05)
@@ -62,8 +66,11 @@ def companies(plan: Plan) -> Companies:
     domain = cat(romaji(prefix_kana), "-", romaji(line_kana), ".example.co.jp")
 
     # Representative: the founder's family often gave the company its name.
-    rep_family = where(by_surname & (rng.random(n) < 0.5), family["name"],
-                       take(surnames()["name"], family_index(rng, n)))
+    rep_family = where(
+        by_surname & (rng.random(n) < 0.5),
+        family["name"],
+        take(surnames()["name"], family_index(rng, n)),
+    )
     rep_male = rng.random(n) < 0.85
     rep_era = rng.choice(2, size=n, p=[0.6, 0.4])
     rep_given = take(given_names()["name"], given_index(rng, rep_male, rep_era))
@@ -91,20 +98,25 @@ def companies(plan: Plan) -> Companies:
     now = pd.Timestamp(plan.now).floor("min")
     today = pd.Timestamp(plan.today)
     ago = {
-        "active": (0, 60), "proposing": (0, 30), "negotiating": (0, 21),
-        "dormant": (365, 1100), "lost": (90, 700), "prospect": (0, 180),
+        "active": (0, 60),
+        "proposing": (0, 30),
+        "negotiating": (0, 21),
+        "dormant": (365, 1100),
+        "lost": (90, 700),
+        "prospect": (0, 180),
     }
     lo = stage_name.map({k: v[0] for k, v in ago.items()}).to_numpy(dtype=np.int64)
     hi = stage_name.map({k: v[1] for k, v in ago.items()}).to_numpy(dtype=np.int64)
     # Contacts and follow-ups happen in office hours.
     office_hours = pd.to_timedelta(rng.integers(9 * 60, 18 * 60, n), unit="min")
-    last_contact = (today - pd.to_timedelta(rng.integers(lo, hi + 1), unit="D") + office_hours)
+    last_contact = today - pd.to_timedelta(rng.integers(lo, hi + 1), unit="D") + office_hours
     last_contact = last_contact.tz_localize(plan.now.tzinfo)
     last_contact = last_contact.where((stage_name != "prospect") | (rng.random(n) < 0.5))
     follow_up = today + pd.to_timedelta(rng.integers(1, 61, n), unit="D") + office_hours.floor("h")
     follow_up = follow_up.tz_localize(plan.now.tzinfo)
-    follow_up = follow_up.where(~stage_name.isin(["dormant", "lost"]) &
-                                (~active | (rng.random(n) < 0.4)))
+    follow_up = follow_up.where(
+        ~stage_name.isin(["dormant", "lost"]) & (~active | (rng.random(n) < 0.4))
+    )
 
     owner = branch_staff(rng, pref)
     capital = CAPITALS[rng.choice(len(CAPITALS), size=n, p=CAPITAL_WEIGHTS / CAPITAL_WEIGHTS.sum())]
@@ -126,8 +138,9 @@ def companies(plan: Plan) -> Companies:
             "postal_code": address["postal_code"],
             "prefecture": address["prefecture"],
             "address1": address["address1"],
-            "address2": places.buildings(rng, n, names=catalogue.BUILDING_NAMES,
-                                         words=catalogue.BUILDINGS, share=0.7),
+            "address2": places.buildings(
+                rng, n, names=catalogue.BUILDING_NAMES, words=catalogue.BUILDINGS, share=0.7
+            ),
             "phone": phone,
             "fax": fax,
             "url": sometimes(rng, cat("https://www.", domain, "/"), 0.6),
@@ -235,10 +248,12 @@ def departments(plan: Plan, companies: Companies) -> pd.DataFrame:
         {
             "company": all_company,
             "parent": np.concatenate([np.full(top, -1), parent]),
-            "name": pd.concat([take(names, top_name), take(sub_names, sub_name)],
-                              ignore_index=True),
-            "name_kana": pd.concat([take(kana, top_name), take(sub_kana, sub_name)],
-                                   ignore_index=True),
+            "name": pd.concat(
+                [take(names, top_name), take(sub_names, sub_name)], ignore_index=True
+            ),
+            "name_kana": pd.concat(
+                [take(kana, top_name), take(sub_kana, sub_name)], ignore_index=True
+            ),
             "phone": sometimes(rng, phone, 0.3),
             "custom": "{}",
             "created_at": now,

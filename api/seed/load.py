@@ -191,19 +191,26 @@ def indexes_rebuilt_after(
     )
     indexes = cur.fetchall()
     for name, _ in constraints:
-        cur.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
-            sql.Identifier(table), sql.Identifier(name)))
+        cur.execute(
+            sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
+                sql.Identifier(table), sql.Identifier(name)
+            )
+        )
     for name, _ in indexes:
         cur.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
     yield
-    cur.execute(sql.SQL("SET LOCAL maintenance_work_mem = {}").format(
-        sql.Literal(MAINTENANCE_WORK_MEM)))
+    cur.execute(
+        sql.SQL("SET LOCAL maintenance_work_mem = {}").format(sql.Literal(MAINTENANCE_WORK_MEM))
+    )
     for name, definition in indexes:
         started = time.monotonic()
         cur.execute(definition)
         seconds[name] = round(time.monotonic() - started, 2)
     for name, definition in constraints:
         started = time.monotonic()
-        cur.execute(sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(
-            sql.Identifier(table), sql.Identifier(name), sql.SQL(definition)))
+        cur.execute(
+            sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(
+                sql.Identifier(table), sql.Identifier(name), sql.SQL(definition)
+            )
+        )
         seconds[name] = round(time.monotonic() - started, 2)

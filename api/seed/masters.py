@@ -74,12 +74,32 @@ def products() -> pd.DataFrame:
                 gift_season = category if category in catalogue.GIFT_SEASONS else None
                 # Cheaper things sell more often; colours share their item's popularity.
                 popularity = item.price**-0.6 / len(colours)
-                rows.append((code, name, category, item.price, item.brand, item.season, colour,
-                             gift_season, popularity))
+                rows.append(
+                    (
+                        code,
+                        name,
+                        category,
+                        item.price,
+                        item.brand,
+                        item.season,
+                        colour,
+                        gift_season,
+                        popularity,
+                    )
+                )
     frame = pd.DataFrame(
         rows,
-        columns=["code", "name", "category", "price", "user_code_1", "user_code_2",
-                 "user_code_3", "gift_season", "popularity"],
+        columns=[
+            "code",
+            "name",
+            "category",
+            "price",
+            "user_code_1",
+            "user_code_2",
+            "user_code_3",
+            "gift_season",
+            "popularity",
+        ],
     )
     text = ("code", "name", "category", "user_code_1", "user_code_2", "user_code_3", "gift_season")
     return frame.astype(dict.fromkeys(text, "str"))

@@ -107,15 +107,20 @@ def people_chunk(
     pick = dept_first[at] + (rng.random(n) * dept_count[at]).astype(np.int64)
     department = np.where(affiliated, by_company[pick], -1)
     title_weight = np.array([w for _, w in catalogue.TITLES], dtype=float)
-    title = take([t for t, _ in catalogue.TITLES],
-                 rng.choice(len(catalogue.TITLES), size=n, p=title_weight / title_weight.sum()))
+    title = take(
+        [t for t, _ in catalogue.TITLES],
+        rng.choice(len(catalogue.TITLES), size=n, p=title_weight / title_weight.sum()),
+    )
 
     # Home: anywhere, by population. Work: the company's address and exchange.
     home_pref = places.prefectures(rng, n, places.POPULATION)
     home = places.addresses(rng, home_pref)
     home_building = places.buildings(
-        rng, n, names=[*surnames()["name"].iloc[:50], "サン", "グリーン", "ロイヤル"],
-        words=catalogue.RESIDENCES, share=0.45,
+        rng,
+        n,
+        names=[*surnames()["name"].iloc[:50], "サン", "グリーン", "ロイヤル"],
+        words=catalogue.RESIDENCES,
+        share=0.45,
     )
     home_phone = places.landlines(rng, home_pref)
     firm = companies.frame.take(at).reset_index(drop=True)
@@ -135,15 +140,23 @@ def people_chunk(
     family_rom = family["romaji"]
     work_mail = cat(
         where(rng.random(n) < 0.6, cat(given_rom, "."), cat(given_rom.str[:1], "-")),
-        family_rom, "@", companies.domain.take(at).reset_index(drop=True),
+        family_rom,
+        "@",
+        companies.domain.take(at).reset_index(drop=True),
     )
-    own_mail = cat(given_rom, family_rom, digits(rng, n, 2), "@",
-                   take(PERSONAL_DOMAINS, rng.integers(0, len(PERSONAL_DOMAINS), n)))
+    own_mail = cat(
+        given_rom,
+        family_rom,
+        digits(rng, n, 2),
+        "@",
+        take(PERSONAL_DOMAINS, rng.integers(0, len(PERSONAL_DOMAINS), n)),
+    )
     email = work_or_home(sometimes(rng, work_mail, 0.85), sometimes(rng, own_mail, 0.45))
     carrier = rng.integers(0, len(CARRIER_DOMAINS), n)
     legacy = (carrier < 2) & (rng.random(n) < 0.08)
-    mobile_local = where(legacy, cat(given_rom, "..", family_rom),
-                         cat(given_rom, ".", family_rom, digits(rng, n, 3)))
+    mobile_local = where(
+        legacy, cat(given_rom, "..", family_rom), cat(given_rom, ".", family_rom, digits(rng, n, 3))
+    )
     mobile_email = sometimes(rng, cat(mobile_local, "@", take(CARRIER_DOMAINS, carrier)), 0.25)
 
     owner = np.where(
@@ -158,23 +171,32 @@ def people_chunk(
     vip = customer & (rng.random(n) < 0.04)
     has_email = email.notna().to_numpy() | mobile_email.notna().to_numpy()
     opt_out_email = has_email & (rng.random(n) < 0.04)
-    person_types = _pairs(rows, {
-        "CUSTOMER": customer,
-        "PROSPECT": prospect,
-        "CONTACT": affiliated & (rng.random(n) < 0.6),
-        "VIP": vip,
-        "REFERRER": rng.random(n) < 0.02,
-    })
-    selection_types = _pairs(rows, {
-        "NENGA": rng.random(n) < np.where(customer, 0.6, 0.25),
-        "CHUGEN": rng.random(n) < np.where(customer, 0.2, 0.03),
-        "SEIBO": rng.random(n) < np.where(customer, 0.3, 0.05),
-        "NEWSLETTER": has_email & ~opt_out_email & (rng.random(n) < 0.6),
-        "SEMINAR": affiliated & (rng.random(n) < 0.25),
-        "CATALOG": customer & (rng.random(n) < 0.3),
-    })
-    vip_class = np.where(vip, "A", np.where(customer & (rng.random(n) < 0.6),
-                                            np.where(rng.random(n) < 0.4, "B", "C"), None))
+    person_types = _pairs(
+        rows,
+        {
+            "CUSTOMER": customer,
+            "PROSPECT": prospect,
+            "CONTACT": affiliated & (rng.random(n) < 0.6),
+            "VIP": vip,
+            "REFERRER": rng.random(n) < 0.02,
+        },
+    )
+    selection_types = _pairs(
+        rows,
+        {
+            "NENGA": rng.random(n) < np.where(customer, 0.6, 0.25),
+            "CHUGEN": rng.random(n) < np.where(customer, 0.2, 0.03),
+            "SEIBO": rng.random(n) < np.where(customer, 0.3, 0.05),
+            "NEWSLETTER": has_email & ~opt_out_email & (rng.random(n) < 0.6),
+            "SEMINAR": affiliated & (rng.random(n) < 0.25),
+            "CATALOG": customer & (rng.random(n) < 0.3),
+        },
+    )
+    vip_class = np.where(
+        vip,
+        "A",
+        np.where(customer & (rng.random(n) < 0.6), np.where(rng.random(n) < 0.4, "B", "C"), None),
+    )
     channels = [c for c, _ in catalogue.PERSON_USER_CODES[2][1]]
     ranks = [c for c, _ in catalogue.PERSON_USER_CODES[3][1]]
 
@@ -208,7 +230,8 @@ def people_chunk(
             "user_code_2": sometimes(rng, take(channels, rng.integers(0, len(channels), n)), 0.6),
             "user_code_3": where(
                 customer & (rng.random(n) < 0.4),
-                take(ranks, rng.choice(len(ranks), size=n, p=[0.2, 0.3, 0.5])), None,
+                take(ranks, rng.choice(len(ranks), size=n, p=[0.2, 0.3, 0.5])),
+                None,
             ),
             "custom": "{}",
             "memo": sometimes(rng, take(MEMOS, rng.integers(0, len(MEMOS), n)), 0.03),

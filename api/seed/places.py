@@ -23,22 +23,53 @@ from api.seed.columns import cat, digits, sometimes, take, text, where
 # (都道府県, population in 10,000s (2020 census, rounded), area code of its main city,
 # branch of ours that looks after it)
 PREFECTURES = (
-    ("北海道", 522, "011", "TKY"), ("青森県", 124, "017", "TKY"), ("岩手県", 121, "019", "TKY"),
-    ("宮城県", 230, "022", "TKY"), ("秋田県", 96, "018", "TKY"), ("山形県", 107, "023", "TKY"),
-    ("福島県", 183, "024", "TKY"), ("茨城県", 287, "029", "TKY"), ("栃木県", 193, "028", "TKY"),
-    ("群馬県", 194, "027", "TKY"), ("埼玉県", 734, "048", "TKY"), ("千葉県", 628, "043", "TKY"),
-    ("東京都", 1405, "03", "TKY"), ("神奈川県", 924, "045", "TKY"), ("新潟県", 220, "025", "TKY"),
-    ("富山県", 103, "076", "NGY"), ("石川県", 113, "076", "NGY"), ("福井県", 77, "0776", "NGY"),
-    ("山梨県", 81, "055", "TKY"), ("長野県", 205, "026", "TKY"), ("岐阜県", 198, "058", "NGY"),
-    ("静岡県", 363, "054", "NGY"), ("愛知県", 754, "052", "NGY"), ("三重県", 177, "059", "NGY"),
-    ("滋賀県", 141, "077", "OSK"), ("京都府", 258, "075", "OSK"), ("大阪府", 884, "06", "OSK"),
-    ("兵庫県", 547, "078", "OSK"), ("奈良県", 132, "0742", "OSK"), ("和歌山県", 92, "073", "OSK"),
-    ("鳥取県", 55, "0857", "OSK"), ("島根県", 67, "0852", "OSK"), ("岡山県", 189, "086", "OSK"),
-    ("広島県", 280, "082", "OSK"), ("山口県", 134, "083", "FUK"), ("徳島県", 72, "088", "OSK"),
-    ("香川県", 95, "087", "OSK"), ("愛媛県", 133, "089", "OSK"), ("高知県", 69, "088", "OSK"),
-    ("福岡県", 514, "092", "FUK"), ("佐賀県", 81, "0952", "FUK"), ("長崎県", 131, "095", "FUK"),
-    ("熊本県", 174, "096", "FUK"), ("大分県", 112, "097", "FUK"), ("宮崎県", 107, "0985", "FUK"),
-    ("鹿児島県", 159, "099", "FUK"), ("沖縄県", 147, "098", "FUK"),
+    ("北海道", 522, "011", "TKY"),
+    ("青森県", 124, "017", "TKY"),
+    ("岩手県", 121, "019", "TKY"),
+    ("宮城県", 230, "022", "TKY"),
+    ("秋田県", 96, "018", "TKY"),
+    ("山形県", 107, "023", "TKY"),
+    ("福島県", 183, "024", "TKY"),
+    ("茨城県", 287, "029", "TKY"),
+    ("栃木県", 193, "028", "TKY"),
+    ("群馬県", 194, "027", "TKY"),
+    ("埼玉県", 734, "048", "TKY"),
+    ("千葉県", 628, "043", "TKY"),
+    ("東京都", 1405, "03", "TKY"),
+    ("神奈川県", 924, "045", "TKY"),
+    ("新潟県", 220, "025", "TKY"),
+    ("富山県", 103, "076", "NGY"),
+    ("石川県", 113, "076", "NGY"),
+    ("福井県", 77, "0776", "NGY"),
+    ("山梨県", 81, "055", "TKY"),
+    ("長野県", 205, "026", "TKY"),
+    ("岐阜県", 198, "058", "NGY"),
+    ("静岡県", 363, "054", "NGY"),
+    ("愛知県", 754, "052", "NGY"),
+    ("三重県", 177, "059", "NGY"),
+    ("滋賀県", 141, "077", "OSK"),
+    ("京都府", 258, "075", "OSK"),
+    ("大阪府", 884, "06", "OSK"),
+    ("兵庫県", 547, "078", "OSK"),
+    ("奈良県", 132, "0742", "OSK"),
+    ("和歌山県", 92, "073", "OSK"),
+    ("鳥取県", 55, "0857", "OSK"),
+    ("島根県", 67, "0852", "OSK"),
+    ("岡山県", 189, "086", "OSK"),
+    ("広島県", 280, "082", "OSK"),
+    ("山口県", 134, "083", "FUK"),
+    ("徳島県", 72, "088", "OSK"),
+    ("香川県", 95, "087", "OSK"),
+    ("愛媛県", 133, "089", "OSK"),
+    ("高知県", 69, "088", "OSK"),
+    ("福岡県", 514, "092", "FUK"),
+    ("佐賀県", 81, "0952", "FUK"),
+    ("長崎県", 131, "095", "FUK"),
+    ("熊本県", 174, "096", "FUK"),
+    ("大分県", 112, "097", "FUK"),
+    ("宮崎県", 107, "0985", "FUK"),
+    ("鹿児島県", 159, "099", "FUK"),
+    ("沖縄県", 147, "098", "FUK"),
 )
 PREFECTURE_NAMES = np.array([p[0] for p in PREFECTURES], dtype=object)
 POPULATION = np.array([p[1] for p in PREFECTURES], dtype=float)
@@ -122,8 +153,9 @@ def addresses(rng: np.random.Generator, pref: np.ndarray) -> pd.DataFrame:
         {
             "postal_code": take(areas.code, row),
             "prefecture": take(PREFECTURE_NAMES, pref),
-            "address1": cat(take(areas.city, row), take(areas.town, row),
-                            where(areas.chome[row], chome, banchi)),
+            "address1": cat(
+                take(areas.city, row), take(areas.town, row), where(areas.chome[row], chome, banchi)
+            ),
         }
     )
 
@@ -133,8 +165,11 @@ def buildings(
 ) -> pd.Series:
     """住所2 for a share of rows: a building (name + word) with a floor or a room; else NULL."""
     floor = rng.integers(1, 12, n)
-    building = cat(take(names, rng.integers(0, len(names), n)),
-                   take(words, rng.integers(0, len(words), n)), " ")
+    building = cat(
+        take(names, rng.integers(0, len(names), n)),
+        take(words, rng.integers(0, len(words), n)),
+        " ",
+    )
     office = cat(building, floor, "F")
     home = cat(building, floor * 100 + rng.integers(1, 12, n), "号室")
     return sometimes(rng, where(rng.random(n) < 0.5, office, home), share)
@@ -150,8 +185,10 @@ def _exchanges(area: str) -> tuple[str, ...]:
     width = 6 - len(area)  # digits of the local exchange: a number has 10 digits in all
     found = []
     for lead in range(20, 100):
-        samples = [(f"{lead}{fill * (width - 2)}", local) for fill, local in
-                   (("0", "0000"), ("5", "5555"), ("9", "9876"))]
+        samples = [
+            (f"{lead}{fill * (width - 2)}", local)
+            for fill, local in (("0", "0000"), ("5", "5555"), ("9", "9876"))
+        ]
         if all(_canonical(f"{area}-{e}-{local}") for e, local in samples):
             found.append(str(lead))
     if not found:
@@ -187,8 +224,10 @@ def _mobile_leads() -> tuple[str, ...]:
     found = []
     for prefix in MOBILE_PREFIXES:
         for d in range(1, 10):
-            samples = [f"{prefix}-{d}{rest}-{local}" for rest, local in
-                       (("000", "0000"), ("555", "5555"), ("987", "6543"))]
+            samples = [
+                f"{prefix}-{d}{rest}-{local}"
+                for rest, local in (("000", "0000"), ("555", "5555"), ("987", "6543"))
+            ]
             if all(_canonical(s) for s in samples):
                 found.append(f"{prefix}-{d}")
     return tuple(found)

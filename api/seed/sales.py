@@ -64,7 +64,8 @@ def sales_chunk(
 
     month_day = (
         (sold_on.astype("datetime64[M]").astype(np.int64) % 12 + 1) * 100
-        + (sold_on - sold_on.astype("datetime64[M]")).astype(np.int64) + 1
+        + (sold_on - sold_on.astype("datetime64[M]")).astype(np.int64)
+        + 1
     )
     product = _draw(rng, products, products["gift_season"].isna().to_numpy(), n)
     gift = np.zeros(n, dtype=bool)
@@ -84,9 +85,8 @@ def sales_chunk(
         rng.random(n) < 0.85, buyers.owner[person], sellers[rng.integers(0, len(sellers), n)]
     )
     # Recorded during opening hours (JST) of the day of the sale.
-    created_at = (
-        pd.to_datetime(sold_on).tz_localize(plan.now.tzinfo)
-        + pd.to_timedelta(rng.integers(9 * 3600, 19 * 3600, n), unit="s")
+    created_at = pd.to_datetime(sold_on).tz_localize(plan.now.tzinfo) + pd.to_timedelta(
+        rng.integers(9 * 3600, 19 * 3600, n), unit="s"
     )
     return pd.DataFrame(
         {

@@ -65,8 +65,9 @@ def seed_demo(
     """
     _check_arguments(people=people, sales=sales, seed=seed)
     started = time.monotonic()
-    plan = Plan(people=people, sales=sales, seed=seed, today=timezone.localdate(),
-                now=timezone.localtime())
+    plan = Plan(
+        people=people, sales=sales, seed=seed, today=timezone.localdate(), now=timezone.localtime()
+    )
     firms = companies(plan)
     depts = departments(plan, firms)
     total = len(firms.frame) + len(depts) + people + sales
@@ -88,8 +89,11 @@ def seed_demo(
         buyers = loader.people(firms, depts)
         loader.sales(buyers)
         with loader.stage("analyze"):
-            cur.execute(sql.SQL("ANALYZE {}").format(
-                sql.SQL(", ").join(sql.Identifier(table_of(m)) for m in loader.analyze)))
+            cur.execute(
+                sql.SQL("ANALYZE {}").format(
+                    sql.SQL(", ").join(sql.Identifier(table_of(m)) for m in loader.analyze)
+                )
+            )
         cur.execute("SET CONSTRAINTS ALL DEFERRED")
     timings["total"] = round(time.monotonic() - started, 2)
     return {
@@ -139,8 +143,11 @@ def _lock_register(cur: psycopg.Cursor, *, plan: Plan, companies: int) -> dict[s
     two seeds cannot both find it empty. None if it is empty; the summary if it already
     holds this very seed; otherwise a ServiceError naming what is there."""
     tables = [table_of(m) for m in REGISTER.values()]
-    cur.execute(sql.SQL("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE").format(
-        sql.SQL(", ").join(map(sql.Identifier, tables))))
+    cur.execute(
+        sql.SQL("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE").format(
+            sql.SQL(", ").join(map(sql.Identifier, tables))
+        )
+    )
     found = {}
     for label, model in REGISTER.items():
         cur.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table_of(model))))
@@ -148,9 +155,10 @@ def _lock_register(cur: psycopg.Cursor, *, plan: Plan, companies: int) -> dict[s
         if row and row[0]:
             found[label] = int(row[0])
     cur.execute(
-        sql.SQL("SELECT (SELECT count(*) FROM {} WHERE username = ANY(%s)), "
-                "(SELECT count(*) FROM {} WHERE code = ANY(%s))").format(
-            sql.Identifier(table_of(get_user_model())), sql.Identifier(table_of(Employee))),
+        sql.SQL(
+            "SELECT (SELECT count(*) FROM {} WHERE username = ANY(%s)), "
+            "(SELECT count(*) FROM {} WHERE code = ANY(%s))"
+        ).format(sql.Identifier(table_of(get_user_model())), sql.Identifier(table_of(Employee))),
         [list(USERNAMES), list(CODES)],
     )
     demo_users, demo_codes = cur.fetchone() or (0, 0)
@@ -163,8 +171,13 @@ def _lock_register(cur: psycopg.Cursor, *, plan: Plan, companies: int) -> dict[s
         and found.get("companies", 0) == companies
     )
     if same:
-        return {"seed": plan.seed, "already_seeded": True, "companies": companies,
-                "people": plan.people, "sales": plan.sales}
+        return {
+            "seed": plan.seed,
+            "already_seeded": True,
+            "companies": companies,
+            "people": plan.people,
+            "sales": plan.sales,
+        }
     if not found:
         raise ServiceError(
             f"users {USERNAMES[0]}…{USERNAMES[-1]} or employee codes {CODES[0]}…{CODES[-1]} "

@@ -54,8 +54,14 @@ def _m2m(model: type[models.Model], name: str) -> tuple[str, str, str]:
 class Seeding:
     """The steps of one seed, sharing the cursor, the ids handed out, and the timings."""
 
-    def __init__(self, *, cur: psycopg.Cursor, plan: Plan, progress: Progress | None,
-                 timings: dict[str, float]):
+    def __init__(
+        self,
+        *,
+        cur: psycopg.Cursor,
+        plan: Plan,
+        progress: Progress | None,
+        timings: dict[str, float],
+    ):
         self.cur = cur
         self.plan = plan
         self.progress = progress
@@ -103,11 +109,15 @@ class Seeding:
         ):
             table = sql.Identifier(table_of(model))
             self.cur.executemany(
-                sql.SQL("INSERT INTO {} (code, name, sort_order, is_active, created_at, "
-                        "updated_at) VALUES (%s, %s, %s, true, %s, %s) "
-                        "ON CONFLICT (code) DO NOTHING").format(table),
-                [(code, name, order * 10, self.now, self.now)
-                 for order, (code, name) in enumerate(rows, start=1)],
+                sql.SQL(
+                    "INSERT INTO {} (code, name, sort_order, is_active, created_at, "
+                    "updated_at) VALUES (%s, %s, %s, true, %s, %s) "
+                    "ON CONFLICT (code) DO NOTHING"
+                ).format(table),
+                [
+                    (code, name, order * 10, self.now, self.now)
+                    for order, (code, name) in enumerate(rows, start=1)
+                ],
             )
             self.codes[model] = self.fetch_ids(
                 sql.SQL("SELECT code, id FROM {} WHERE code = ANY(%s)").format(table),
@@ -115,16 +125,19 @@ class Seeding:
             )
         values = [
             (entity, slot, code, name, order * 10, self.now, self.now)
-            for entity, slots in (("person", catalogue.PERSON_USER_CODES),
-                                  ("product", catalogue.PRODUCT_USER_CODES))
+            for entity, slots in (
+                ("person", catalogue.PERSON_USER_CODES),
+                ("product", catalogue.PRODUCT_USER_CODES),
+            )
             for slot, (_, codes) in slots.items()
             for order, (code, name) in enumerate(codes, start=1)
         ]
         self.cur.executemany(
-            sql.SQL("INSERT INTO {} (entity, slot, code, name, sort_order, created_at, updated_at) "
-                    "VALUES (%s, %s, %s, %s, %s, %s, %s) "
-                    "ON CONFLICT (entity, slot, code) DO NOTHING").format(
-                sql.Identifier(table_of(UserCodeValue))),
+            sql.SQL(
+                "INSERT INTO {} (entity, slot, code, name, sort_order, created_at, updated_at) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s) "
+                "ON CONFLICT (entity, slot, code) DO NOTHING"
+            ).format(sql.Identifier(table_of(UserCodeValue))),
             values,
         )
 
@@ -133,26 +146,44 @@ class Seeding:
         frame = staff(self.plan)
         users = table_of(get_user_model())
         self.cur.executemany(
-            sql.SQL("INSERT INTO {} (password, is_superuser, username, first_name, last_name, "
-                    "email, is_staff, is_active, date_joined) "
-                    "VALUES (%s, false, %s, %s, %s, %s, false, true, %s)").format(
-                sql.Identifier(users)),
-            [(make_password(None), r.username, r.first_name, r.last_name, r.email, self.now)
-             for r in frame.itertuples()],
+            sql.SQL(
+                "INSERT INTO {} (password, is_superuser, username, first_name, last_name, "
+                "email, is_staff, is_active, date_joined) "
+                "VALUES (%s, false, %s, %s, %s, %s, false, true, %s)"
+            ).format(sql.Identifier(users)),
+            [
+                (make_password(None), r.username, r.first_name, r.last_name, r.email, self.now)
+                for r in frame.itertuples()
+            ],
         )
         user_ids = self.fetch_ids(
             sql.SQL("SELECT username, id FROM {} WHERE username = ANY(%s)").format(
-                sql.Identifier(users)),
+                sql.Identifier(users)
+            ),
             [frame["username"].tolist()],
         )
         branches, sections = self.codes[Branch], self.codes[Section]
         table = sql.Identifier(table_of(Employee))
         self.cur.executemany(
-            sql.SQL("INSERT INTO {} (user_id, code, name, name_kana, email, branch_id, "
-                    "department_id, signature, is_active, created_at, updated_at) "
-                    "VALUES (%s, %s, %s, %s, %s, %s, %s, '', true, %s, %s)").format(table),
-            [(user_ids[r.username], r.code, r.name, r.name_kana, r.email, branches[r.branch],
-              sections[r.section], self.now, self.now) for r in frame.itertuples()],
+            sql.SQL(
+                "INSERT INTO {} (user_id, code, name, name_kana, email, branch_id, "
+                "department_id, signature, is_active, created_at, updated_at) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, '', true, %s, %s)"
+            ).format(table),
+            [
+                (
+                    user_ids[r.username],
+                    r.code,
+                    r.name,
+                    r.name_kana,
+                    r.email,
+                    branches[r.branch],
+                    sections[r.section],
+                    self.now,
+                    self.now,
+                )
+                for r in frame.itertuples()
+            ],
         )
         employee_ids = self.fetch_ids(
             sql.SQL("SELECT code, id FROM {} WHERE code = ANY(%s)").format(table),
@@ -171,11 +202,22 @@ class Seeding:
             pk = first + offset
             category_ids[code] = pk
             paths[code] = (paths[parent] if parent else "/") + f"{pk}/"
-            rows.append((pk, code, name, category_ids[parent] if parent else None, paths[code],
-                         self.now, self.now))
+            rows.append(
+                (
+                    pk,
+                    code,
+                    name,
+                    category_ids[parent] if parent else None,
+                    paths[code],
+                    self.now,
+                    self.now,
+                )
+            )
         self.cur.executemany(
-            sql.SQL("INSERT INTO {} (id, code, name, parent_id, path, created_at, updated_at) "
-                    "VALUES (%s, %s, %s, %s, %s, %s, %s)").format(sql.Identifier(table)),
+            sql.SQL(
+                "INSERT INTO {} (id, code, name, parent_id, path, created_at, updated_at) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s)"
+            ).format(sql.Identifier(table)),
             rows,
         )
         frame = self.product_frame
@@ -184,13 +226,26 @@ class Seeding:
         first = load.reserve_ids(self.cur, table, len(frame))
         self.product_ids = np.arange(first, first + len(frame))
         self.cur.executemany(
-            sql.SQL("INSERT INTO {} (id, code, name, category_id, price, user_code_1, "
-                    "user_code_2, user_code_3, custom, is_active, created_at, updated_at) "
-                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, '{{}}', true, %s, %s)").format(
-                sql.Identifier(table)),
-            [(pk, r.code, r.name, category_ids[r.category], r.price, r.user_code_1,
-              r.user_code_2, r.user_code_3, self.now, self.now)
-             for pk, r in zip(self.product_ids.tolist(), frame.itertuples(), strict=True)],
+            sql.SQL(
+                "INSERT INTO {} (id, code, name, category_id, price, user_code_1, "
+                "user_code_2, user_code_3, custom, is_active, created_at, updated_at) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, '{{}}', true, %s, %s)"
+            ).format(sql.Identifier(table)),
+            [
+                (
+                    pk,
+                    r.code,
+                    r.name,
+                    category_ids[r.category],
+                    r.price,
+                    r.user_code_1,
+                    r.user_code_2,
+                    r.user_code_3,
+                    self.now,
+                    self.now,
+                )
+                for pk, r in zip(self.product_ids.tolist(), frame.itertuples(), strict=True)
+            ],
         )
         self.product_count = len(frame)
         self.analyze += [ProductCategory, Product]
@@ -202,31 +257,46 @@ class Seeding:
         table = table_of(Company)
         self.company_first = load.reserve_ids(self.cur, table, len(frame))
         with (
-            load.indexes_rebuilt_after(self.cur, table, rows=len(frame),
-                                       seconds=self.index_seconds(table)),
+            load.indexes_rebuilt_after(
+                self.cur, table, rows=len(frame), seconds=self.index_seconds(table)
+            ),
             self.stage("companies"),
         ):
-            load.copy_frame(self.cur, table, frame.drop(columns=["owner"]).assign(
-                id=np.arange(self.company_first, self.company_first + len(frame)),
-                owner_id=self.staff_ids[frame["owner"].to_numpy()],
-            ))
+            load.copy_frame(
+                self.cur,
+                table,
+                frame.drop(columns=["owner"]).assign(
+                    id=np.arange(self.company_first, self.company_first + len(frame)),
+                    owner_id=self.staff_ids[frame["owner"].to_numpy()],
+                ),
+            )
             pairs = firms.classifications
-            self.copy_pairs(Company, "classifications", pairs["company"].to_numpy()
-                            + self.company_first, pairs["code"], CompanyClassification)
+            self.copy_pairs(
+                Company,
+                "classifications",
+                pairs["company"].to_numpy() + self.company_first,
+                pairs["code"],
+                CompanyClassification,
+            )
         self.advance(len(frame))
 
         table = table_of(Department)
         self.department_first = load.reserve_ids(self.cur, table, len(depts))
         with (
-            load.indexes_rebuilt_after(self.cur, table, rows=len(depts),
-                                       seconds=self.index_seconds(table)),
+            load.indexes_rebuilt_after(
+                self.cur, table, rows=len(depts), seconds=self.index_seconds(table)
+            ),
             self.stage("departments"),
         ):
-            load.copy_frame(self.cur, table, depts.drop(columns=["company", "parent"]).assign(
-                id=np.arange(self.department_first, self.department_first + len(depts)),
-                company_id=depts["company"].to_numpy() + self.company_first,
-                parent_id=load.ids(depts["parent"].to_numpy(), self.department_first),
-            ))
+            load.copy_frame(
+                self.cur,
+                table,
+                depts.drop(columns=["company", "parent"]).assign(
+                    id=np.arange(self.department_first, self.department_first + len(depts)),
+                    company_id=depts["company"].to_numpy() + self.company_first,
+                    parent_id=load.ids(depts["parent"].to_numpy(), self.department_first),
+                ),
+            )
         self.advance(len(depts))
         self.analyze += [Company, Department]
 
@@ -256,8 +326,9 @@ class Seeding:
         kept = [c for c in PERSON_COLUMNS if c not in ("company", "department", "owner")]
         columns = [*kept, "id", "company_id", "department_id", "owner_id"]
         with (
-            load.indexes_rebuilt_after(self.cur, table, rows=plan.people,
-                                       seconds=self.index_seconds(table)),
+            load.indexes_rebuilt_after(
+                self.cur, table, rows=plan.people, seconds=self.index_seconds(table)
+            ),
             self.stage("people"),
             load.copy_into(self.cur, table, columns) as write,
         ):
@@ -271,13 +342,16 @@ class Seeding:
                 selection_types.append(chunk.selection_types)
                 self.advance(len(chunk.rows))
         with self.stage("person types"):
-            for name, master, pairs in (("person_types", PersonType, person_types),
-                                        ("selection_types", SelectionType, selection_types)):
+            for name, master, pairs in (
+                ("person_types", PersonType, person_types),
+                ("selection_types", SelectionType, selection_types),
+            ):
                 self.m2m_rows[name] = 0
                 if pairs:
                     joined = pd.concat(pairs, ignore_index=True)
-                    self.copy_pairs(Person, name, joined["person"].to_numpy() + first,
-                                    joined["code"], master)
+                    self.copy_pairs(
+                        Person, name, joined["person"].to_numpy() + first, joined["code"], master
+                    )
                     self.m2m_rows[name] = len(joined)
         self.person_first = first
         self.analyze += [Person]
@@ -285,14 +359,21 @@ class Seeding:
             weight /= weight.sum()
         return Buyers(company=company, owner=owner, weight=weight)
 
-    def copy_pairs(self, model: type[models.Model], name: str, ids: np.ndarray,
-                   codes: pd.Series, master: type[models.Model]) -> None:
+    def copy_pairs(
+        self,
+        model: type[models.Model],
+        name: str,
+        ids: np.ndarray,
+        codes: pd.Series,
+        master: type[models.Model],
+    ) -> None:
         """Many-to-many rows (model id, master code) in one binary COPY."""
         table, own, other = _m2m(model, name)
         master_ids = codes.map(self.codes[master]).to_numpy(dtype=np.int64)
         with (
-            load.indexes_rebuilt_after(self.cur, table, rows=len(ids),
-                                       seconds=self.index_seconds(table)),
+            load.indexes_rebuilt_after(
+                self.cur, table, rows=len(ids), seconds=self.index_seconds(table)
+            ),
             load.copy_into(self.cur, table, [own, other], binary=True) as write,
         ):
             if len(ids):
@@ -312,24 +393,47 @@ class Seeding:
             blocks = []
             for part, has_company in ((frame[with_company], True), (frame[~with_company], False)):
                 if len(part):
-                    blocks.append(load.binary_block({
-                        "sold_on": ("date", part["sold_on"].to_numpy()),
-                        "quantity": ("int4", part["quantity"].to_numpy()),
-                        "amount": ("int8", part["amount"].to_numpy()),
-                        "created_at": ("timestamptz", part["created_at"]),
-                        "person_id": ("int8", part["person"].to_numpy() + self.person_first),
-                        "product_id": ("int8", self.product_ids[part["product"].to_numpy()]),
-                        "sold_by_id": ("int8", self.staff_ids[part["sold_by"].to_numpy()]),
-                        "company_id": ("int8", part["company"].to_numpy() + self.company_first
-                                       if has_company else None),
-                    }))
+                    blocks.append(
+                        load.binary_block(
+                            {
+                                "sold_on": ("date", part["sold_on"].to_numpy()),
+                                "quantity": ("int4", part["quantity"].to_numpy()),
+                                "amount": ("int8", part["amount"].to_numpy()),
+                                "created_at": ("timestamptz", part["created_at"]),
+                                "person_id": (
+                                    "int8",
+                                    part["person"].to_numpy() + self.person_first,
+                                ),
+                                "product_id": (
+                                    "int8",
+                                    self.product_ids[part["product"].to_numpy()],
+                                ),
+                                "sold_by_id": ("int8", self.staff_ids[part["sold_by"].to_numpy()]),
+                                "company_id": (
+                                    "int8",
+                                    part["company"].to_numpy() + self.company_first
+                                    if has_company
+                                    else None,
+                                ),
+                            }
+                        )
+                    )
             return len(rows), blocks
 
-        columns = ["sold_on", "quantity", "amount", "created_at", "person_id", "product_id",
-                   "sold_by_id", "company_id"]
+        columns = [
+            "sold_on",
+            "quantity",
+            "amount",
+            "created_at",
+            "person_id",
+            "product_id",
+            "sold_by_id",
+            "company_id",
+        ]
         with (
-            load.indexes_rebuilt_after(self.cur, table, rows=plan.sales,
-                                       seconds=self.index_seconds(table)),
+            load.indexes_rebuilt_after(
+                self.cur, table, rows=plan.sales, seconds=self.index_seconds(table)
+            ),
             self.stage("sales"),
             load.copy_into(self.cur, table, columns, binary=True) as write,
         ):
@@ -338,4 +442,3 @@ class Seeding:
                     write(block)
                 self.advance(count)
         self.analyze += [Sale]
-
