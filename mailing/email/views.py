@@ -250,7 +250,8 @@ class MailingEmailCancelView(APIView):
 class MailingEmailUnconfirmedView(generics.ListAPIView):
     """mailings/{id}/email/unconfirmed/: GET lists the recipients whose message a dying
     worker handed over without recording the reply (counted sent, not resent); POST
-    queues them again — a person's decision, since most were delivered."""
+    queues them again — a person's decision, since the server had them unless it
+    refused them at that moment."""
 
     serializer_class = RecipientSerializer
     filter_backends: list = []

@@ -286,7 +286,7 @@ def test_an_unsubscribe_during_the_batch_withdraws_that_message(smtp_server):
         return await original(server, session, envelope, address, options)
 
     sink.handler.handle_RCPT = unsubscribe_on_rcpt
-    # ... the lane withdraws it at the mark: the server never gets the final dot.
+    # ... the lane withdraws it at its check: the server never gets the final dot.
     Lane(mailing_id=setup.mailing.pk).run()
     assert "u2@example.com" not in sink.handler.received_by()
     row = MailingRecipient.objects.get(mailing=setup.mailing, person_id=people[1])

@@ -3,8 +3,8 @@ refusals, the bounce mailbox, a provider's webhook) and, when a mailing tracks t
 and clicks.
 
 Opt-out takes effect at once: the person is flagged, their queued e-mails in every mailing
-are cancelled now, and a recipient already claimed by a worker is refused at its mark,
-just before its message would be handed over (services.dispatch).
+are cancelled now, and a recipient already claimed by a worker is refused by the check
+read just before its message's final dot (services.lane).
 """
 
 from __future__ import annotations

@@ -222,8 +222,9 @@ def email_mailing_cancel(*, mailing: Mailing) -> dict[str, int]:
 
 
 def email_unconfirmed_resend(*, mailing: Mailing, user: Any) -> dict[str, int]:
-    """Send the unconfirmed messages again (a person's decision: most were delivered). They
-    keep their Message-ID. The mailing runs again if it had finished."""
+    """Send the unconfirmed messages again (a person's decision: the server had them unless
+    it refused them at that moment). They keep their Message-ID. The mailing runs again if
+    it had finished."""
     _email_mailing(mailing)
     with transaction.atomic(durable=True):
         mailing = Mailing.objects.select_for_update().get(pk=mailing.pk)
