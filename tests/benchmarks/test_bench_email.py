@@ -9,10 +9,11 @@ printed per 1,000 messages.
 
     MEIBO_BENCH_EMAIL=300000 uv run pytest tests/benchmarks/test_bench_email.py -s
 
-Measured on the shared 2-core machine (load average 4–6 from other work), 2 worker processes
-× 4 sending threads: 300,000 in 263 s (1,139 messages/s) and 287 s (1,044/s); the sink's
-own ceiling 2,800–3,400 messages/s over 1 or 2 connections; CPU per 1,000 messages: sink
-0.32 s, workers 0.26 s, their PostgreSQL sessions 0.33 s; worker memory 337 → 343 MB.
+Measured on the shared 2-core machine (another benchmark running beside it, load 1–6),
+2 worker processes × 4 sending threads, after the mark moved behind the final dot
+(2026-11-23): 300,000 in 254.8 s (1,178 messages/s); the sink's own ceiling 2,483/s over one
+connection, 2,792/s over two; CPU per 1,000 messages: sink 0.36 s, workers 0.29 s; worker
+memory 337 → 343 MB.
 """
 
 from __future__ import annotations
