@@ -23,8 +23,11 @@ import socket
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from mailing.email.compose import Message
+
+T = TypeVar("T")
 
 
 class SmtpUnavailable(ConnectionError):
@@ -141,6 +144,14 @@ class SmtpClient:
             return self._refused(smtp, code, text, "DATA")
         return None
 
+    def _hook(self, hook: Callable[[], T]) -> T:
+        """Run a caller's hook mid-transaction; if it fails, the connection is dropped."""
+        try:
+            return hook()
+        except BaseException:
+            self.close()
+            raise
+
     def send(
         self,
         message: Message,
@@ -177,7 +188,12 @@ class SmtpClient:
         except (OSError, smtplib.SMTPException) as exc:
             self.close()
             raise SmtpUnavailable(f"SMTP connection lost: {exc}") from exc
-        if not before_dot():
+        except BaseException:
+            # ``before_data`` failed mid-transaction: a reused connection would answer the
+            # next MAIL with 503, taken for the next recipient's permanent failure.
+            self.close()
+            raise
+        if not self._hook(before_dot):
             self.close()
             return Outcome(Outcome.ABORTED)
         try:
@@ -187,11 +203,7 @@ class SmtpClient:
             self.close()
             return Outcome(Outcome.TEMPORARY, 0, f"connection lost before the end: {exc}", "DOT")
         if after_dot is not None:
-            try:
-                after_dot()
-            except BaseException:
-                self.close()
-                raise
+            self._hook(after_dot)
         try:
             code, reply = smtp.getreply()
         except (OSError, smtplib.SMTPException) as exc:

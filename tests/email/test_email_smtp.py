@@ -78,3 +78,43 @@ def test_an_unreachable_server_is_unavailable_not_a_recipient_failure():
     client = SmtpClient(ServerConfig(host="127.0.0.1", port=free_port(), timeout=2))
     with pytest.raises(SmtpUnavailable):
         client.send(message("a@example.jp"), before_dot=lambda: True)
+
+
+def test_the_hooks_run_in_order_around_the_final_dot(client, sink):
+    calls: list[str] = []
+
+    def before_dot() -> bool:
+        calls.append("before_dot")
+        assert sink.messages == []  # the server has not got the message yet
+        return True
+
+    def after_dot() -> None:
+        calls.append("after_dot")
+
+    outcome = client.send(
+        message("a@example.jp"),
+        before_data=lambda: calls.append("before_data"),
+        before_dot=before_dot,
+        after_dot=after_dot,
+    )
+    assert outcome.kind == Outcome.SENT and outcome.handed_over
+    assert calls == ["before_data", "before_dot", "after_dot"]
+
+
+class DatabaseDown(Exception):
+    pass
+
+
+@pytest.mark.parametrize("hook", ["before_data", "before_dot"])
+def test_a_failing_hook_abandons_the_transaction_and_the_next_message_still_goes(
+    client, sink, hook
+):
+    def fail():
+        raise DatabaseDown
+
+    hooks = {"before_dot": lambda: True, hook: fail}
+    with pytest.raises(DatabaseDown):
+        client.send(message("a@example.jp"), **hooks)
+    # Not a 503 "nested MAIL" taken for this recipient's permanent failure.
+    assert client.send(message("b@example.jp"), before_dot=lambda: True).kind == Outcome.SENT
+    assert [m.rcpt_tos for m in sink.messages] == [["b@example.jp"]]
