@@ -22,7 +22,8 @@ ALL_QUEUES = "default,imports,extract,render,mail"
 def test_database_url() -> str:
     """The URL of the database pytest-django created, for processes the test starts."""
     db = connection.settings_dict
-    host = db["HOST"] or "localhost"
+    # The embedded server listens on a socket directory given as ?host= in its URL.
+    host = db["HOST"] or db["OPTIONS"].get("host") or "localhost"
     if host.startswith("/"):
         host = quote(host, safe="")
     auth = quote(db["USER"] or "postgres", safe="")
