@@ -7,6 +7,7 @@ from tests.factories.masters import UserFactory
 class SelectionSetFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = SelectionSet
+        skip_postgeneration_save = True  # ``people`` saves what it changes
 
     name = factory.Sequence(lambda n: f"選択セット{n}")
     owner = factory.SubFactory(UserFactory)
