@@ -21,7 +21,7 @@ from pathlib import Path
 import reportlab
 from django.conf import settings
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.ttfonts import TTFont, TTFontFile
 from reportlab.pdfgen.canvas import Canvas
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
@@ -36,6 +36,14 @@ FACE_LABELS = {"gothic": "ゴシック (IPAexゴシック)", "mincho": "明朝 (
 BUNDLED_LATIN = Path(reportlab.__file__).resolve().parent / "fonts" / "Vera.ttf"
 
 
+class GlyphCodes(dict[int, str]):
+    """Code point → the 4 hex digits of its glyph id, for ``str.translate``; a character
+    the face lacks becomes glyph 0 (.notdef) rather than a stray character in the PDF."""
+
+    def __missing__(self, code: int) -> str:
+        return "0000"
+
+
 @dataclass(frozen=True, eq=False)
 class Face:
     name: str  # the name registered with reportlab
@@ -43,6 +51,8 @@ class Face:
     codepoints: frozenset[int]
     ascent: float  # of 1 em, above the baseline
     descent: float  # of 1 em, below the baseline (positive)
+    program: TTFontFile  # the parsed font, for embedding (pdfwriter)
+    glyph_codes: GlyphCodes
 
 
 @lru_cache(maxsize=16)
@@ -56,6 +66,10 @@ def face_load(path: str) -> Face:
         codepoints=frozenset(font.face.charToGlyph),
         ascent=font.face.ascent / 1000,
         descent=-font.face.descent / 1000,
+        program=font.face,
+        glyph_codes=GlyphCodes(
+            (code, f"{glyph:04X}") for code, glyph in font.face.charToGlyph.items()
+        ),
     )
 
 
@@ -100,21 +114,21 @@ class FontSet:
         # Unreachable for checked text; the primary's .notdef is the least bad choice.
         return self.primary
 
-    def runs(self, text: str) -> list[tuple[str, str]]:
-        """``text`` split into (font name, substring) runs of one face each."""
+    def runs(self, text: str) -> list[tuple[Face, str]]:
+        """``text`` split into (face, substring) runs of one face each."""
         if self.covers(text):
-            return [(self.primary.name, text)]
-        runs: list[tuple[str, str]] = []
+            return [(self.primary, text)]
+        runs: list[tuple[Face, str]] = []
         for ch in text:
-            name = self.face_for(ch).name
-            if runs and runs[-1][0] == name:
-                runs[-1] = (name, runs[-1][1] + ch)
+            face = self.face_for(ch)
+            if runs and runs[-1][0] is face:
+                runs[-1] = (face, runs[-1][1] + ch)
             else:
-                runs.append((name, ch))
+                runs.append((face, ch))
         return runs
 
     def width(self, text: str, size: float) -> float:
-        return sum(pdfmetrics.stringWidth(part, name, size) for name, part in self.runs(text))
+        return sum(pdfmetrics.stringWidth(part, face.name, size) for face, part in self.runs(text))
 
     def draw(self, canvas: Canvas, x: float, y: float, text: str, size: float) -> None:
         """Draw ``text`` with its baseline at ``y`` from ``x``."""
@@ -122,10 +136,10 @@ class FontSet:
             canvas.setFont(self.primary.name, size)
             canvas.drawString(x, y, text)
             return
-        for name, part in self.runs(text):
-            canvas.setFont(name, size)
+        for face, part in self.runs(text):
+            canvas.setFont(face.name, size)
             canvas.drawString(x, y, part)
-            x += pdfmetrics.stringWidth(part, name, size)
+            x += pdfmetrics.stringWidth(part, face.name, size)
 
 
 def fallback_paths() -> list[str]:
