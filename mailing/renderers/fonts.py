@@ -78,6 +78,19 @@ def _needs_glyph(char: str) -> bool:
     return not (char.isspace() or unicodedata.category(char) in {"Cc", "Cf"})
 
 
+class UnitWidths(dict[str, float]):
+    """Character → its advance at 1pt in the face that draws it, measured on first use.
+    TrueType text has no kerning here, so a string's width is the sum of its characters'."""
+
+    def __init__(self, fonts: FontSet):
+        super().__init__()
+        self.fonts = fonts
+
+    def __missing__(self, ch: str) -> float:
+        width = self[ch] = pdfmetrics.stringWidth(ch, self.fonts.face_for(ch).name, 1.0)
+        return width
+
+
 class FontSet:
     """A primary face and its fallbacks, measuring and drawing text run by run."""
 
@@ -87,6 +100,7 @@ class FontSet:
         self.ascent = primary.ascent
         self.descent = primary.descent
         self._primary_chars = primary.codepoints
+        self._unit_widths = UnitWidths(self)
 
     def covers(self, text: str) -> bool:
         return self._primary_chars.issuperset(map(ord, text))
@@ -128,7 +142,8 @@ class FontSet:
         return runs
 
     def width(self, text: str, size: float) -> float:
-        return sum(pdfmetrics.stringWidth(part, face.name, size) for face, part in self.runs(text))
+        # Layout measures every candidate line break of every label: this is the hot path.
+        return sum(map(self._unit_widths.__getitem__, text)) * size
 
     def draw(self, canvas: Canvas, x: float, y: float, text: str, size: float) -> None:
         """Draw ``text`` with its baseline at ``y`` from ``x``."""
