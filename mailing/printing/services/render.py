@@ -160,11 +160,11 @@ def glyph_problems(
     """Recipients with characters no font can draw, each with its fields and characters."""
     problems = []
     for row in rows:
-        fields = {}
-        for field, text in printed_fields(row, vertical=vertical).items():
-            missing = fonts.missing(text)
-            if missing:
-                fields[field] = missing
+        texts = printed_fields(row, vertical=vertical)
+        # Nearly every recipient is drawn in the primary face alone: one look at all fields.
+        if fonts.covers("".join(texts.values())):
+            continue
+        fields = {field: chars for field, text in texts.items() if (chars := fonts.missing(text))}
         if fields:
             problems.append(
                 {
