@@ -1,8 +1,9 @@
 """Fonts for printed mailings: the shipped IPAex faces, embedded as subsets, with fallbacks.
 
 The project carries IPAex Gothic and Mincho (mailing/fonts/, IPA Font License), so a fresh
-machine prints Japanese without any system font. reportlab embeds a TrueType font as subsets
-of the glyphs actually used, so a 30,000-label PDF stays small.
+machine prints Japanese without any system font. Only the glyphs actually used are embedded
+(reportlab's subsets; for labels, pdfwriter's one subset per face and file), so a
+30,000-label PDF stays small.
 
 A character is drawn with the primary face when it has the glyph, else with the first
 fallback that has it (settings.MEIBO_PRINT_FALLBACK_FONTS, then reportlab's bundled Vera

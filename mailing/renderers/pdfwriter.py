@@ -20,6 +20,7 @@ import struct
 import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import IO
 
 from reportlab.pdfbase import pdfmetrics
@@ -38,6 +39,15 @@ def _n(value: float) -> str:
     return f"{value:.3f}".rstrip("0").rstrip(".")
 
 
+@lru_cache(maxsize=64)
+def _name(text: str) -> str:
+    """A PDF name: a configured fallback font's file name may hold spaces or brackets."""
+    return "/" + "".join(
+        ch if "!" <= ch <= "~" and ch not in "()<>[]{}/%#" else f"#{ord(ch):02X}"
+        for ch in text.encode("utf-8").decode("latin-1")
+    )
+
+
 class Pages(ABC):
     """One page's drawing operators at a time, and the characters drawn with each face."""
 
@@ -52,7 +62,7 @@ class Pages(ABC):
         runs = self.fonts.runs(text)
         for index, (face, part) in enumerate(runs):
             self._ops.append(
-                f"BT /{face.name} {_n(size)} Tf 1 0 0 1 {_n(x)} {_n(y)} Tm "
+                f"BT {_name(face.name)} {_n(size)} Tf 1 0 0 1 {_n(x)} {_n(y)} Tm "
                 f"<{part.translate(face.glyph_codes)}> Tj ET"
             )
             self.used.setdefault(face.name, set()).update(part)
@@ -171,7 +181,7 @@ class PdfFile(Pages):
         self._object(
             RESOURCES,
             "<< /ProcSet [/PDF /Text] /Font << "
-            + " ".join(f"/{name} {number} 0 R" for name, number in fonts.items())
+            + " ".join(f"{_name(name)} {number} 0 R" for name, number in fonts.items())
             + " >> >>",
         )
         self._object(
@@ -208,7 +218,7 @@ class PdfFile(Pages):
         # The subset tag (ABCDEF+…) names this subset: six letters from its glyphs.
         digest = hashlib.md5(repr(sorted(glyphs)).encode()).digest()
         tag = "".join(chr(65 + byte % 26) for byte in digest[:6])
-        base = f"{tag}+{program.name.decode('latin-1')}"
+        base = _name(f"{tag}+{program.name.decode('latin-1')}")
         subset = subset_program(face, set(glyphs))
         font_file, descriptor, cid_font, to_unicode, font = (self._reserve() for _ in range(5))
         packed = zlib.compress(subset)
@@ -219,7 +229,7 @@ class PdfFile(Pages):
         )
         self._object(
             descriptor,
-            f"<< /Type /FontDescriptor /FontName /{base} /Flags 4 "
+            f"<< /Type /FontDescriptor /FontName {base} /Flags 4 "
             f"/FontBBox [{' '.join(_n(v) for v in program.bbox)}] "
             f"/ItalicAngle {_n(program.italicAngle)} /Ascent {_n(program.ascent)} "
             f"/Descent {_n(program.descent)} /CapHeight {_n(program.capHeight)} "
@@ -232,7 +242,7 @@ class PdfFile(Pages):
         )
         self._object(
             cid_font,
-            f"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /{base} "
+            f"<< /Type /Font /Subtype /CIDFontType2 /BaseFont {base} "
             "/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> "
             f"/FontDescriptor {descriptor} 0 R /DW {_n(program.defaultWidth)} "
             f"/W [{widths}] /CIDToGIDMap /Identity >>",
@@ -241,7 +251,7 @@ class PdfFile(Pages):
         self._object(to_unicode, f"<< /Length {len(cmap)} >>", cmap)
         self._object(
             font,
-            f"<< /Type /Font /Subtype /Type0 /BaseFont /{base} /Encoding /Identity-H "
+            f"<< /Type /Font /Subtype /Type0 /BaseFont {base} /Encoding /Identity-H "
             f"/DescendantFonts [{cid_font} 0 R] /ToUnicode {to_unicode} 0 R >>",
         )
         return font
