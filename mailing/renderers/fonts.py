@@ -1,8 +1,9 @@
 """Fonts for printed mailings: the shipped IPAex faces, embedded as subsets, with fallbacks.
 
 The project carries IPAex Gothic and Mincho (mailing/fonts/, IPA Font License), so a fresh
-machine prints Japanese without any system font. reportlab embeds a TrueType font as subsets
-of the glyphs actually used, so a 30,000-label PDF stays small.
+machine prints Japanese without any system font. Only the glyphs actually used are embedded
+(reportlab's subsets; for labels, pdfwriter's one subset per face and file), so a
+30,000-label PDF stays small.
 
 A character is drawn with the primary face when it has the glyph, else with the first
 fallback that has it (settings.MEIBO_PRINT_FALLBACK_FONTS, then reportlab's bundled Vera
@@ -21,7 +22,7 @@ from pathlib import Path
 import reportlab
 from django.conf import settings
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.ttfonts import TTFont, TTFontFile
 from reportlab.pdfgen.canvas import Canvas
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
@@ -36,6 +37,14 @@ FACE_LABELS = {"gothic": "ゴシック (IPAexゴシック)", "mincho": "明朝 (
 BUNDLED_LATIN = Path(reportlab.__file__).resolve().parent / "fonts" / "Vera.ttf"
 
 
+class GlyphCodes(dict[int, str]):
+    """Code point → the 4 hex digits of its glyph id, for ``str.translate``; a character
+    the face lacks becomes glyph 0 (.notdef) rather than a stray character in the PDF."""
+
+    def __missing__(self, code: int) -> str:
+        return "0000"
+
+
 @dataclass(frozen=True, eq=False)
 class Face:
     name: str  # the name registered with reportlab
@@ -43,6 +52,8 @@ class Face:
     codepoints: frozenset[int]
     ascent: float  # of 1 em, above the baseline
     descent: float  # of 1 em, below the baseline (positive)
+    program: TTFontFile  # the parsed font, for embedding (pdfwriter)
+    glyph_codes: GlyphCodes
 
 
 @lru_cache(maxsize=16)
@@ -56,12 +67,29 @@ def face_load(path: str) -> Face:
         codepoints=frozenset(font.face.charToGlyph),
         ascent=font.face.ascent / 1000,
         descent=-font.face.descent / 1000,
+        program=font.face,
+        glyph_codes=GlyphCodes(
+            (code, f"{glyph:04X}") for code, glyph in font.face.charToGlyph.items()
+        ),
     )
 
 
 def _needs_glyph(char: str) -> bool:
     # Spaces and control characters are never drawn, so they need no glyph.
     return not (char.isspace() or unicodedata.category(char) in {"Cc", "Cf"})
+
+
+class UnitWidths(dict[str, float]):
+    """Character → its advance at 1pt in the face that draws it, measured on first use.
+    TrueType text has no kerning here, so a string's width is the sum of its characters'."""
+
+    def __init__(self, fonts: FontSet):
+        super().__init__()
+        self.fonts = fonts
+
+    def __missing__(self, ch: str) -> float:
+        width = self[ch] = pdfmetrics.stringWidth(ch, self.fonts.face_for(ch).name, 1.0)
+        return width
 
 
 class FontSet:
@@ -73,6 +101,7 @@ class FontSet:
         self.ascent = primary.ascent
         self.descent = primary.descent
         self._primary_chars = primary.codepoints
+        self._unit_widths = UnitWidths(self)
 
     def covers(self, text: str) -> bool:
         return self._primary_chars.issuperset(map(ord, text))
@@ -100,21 +129,22 @@ class FontSet:
         # Unreachable for checked text; the primary's .notdef is the least bad choice.
         return self.primary
 
-    def runs(self, text: str) -> list[tuple[str, str]]:
-        """``text`` split into (font name, substring) runs of one face each."""
+    def runs(self, text: str) -> list[tuple[Face, str]]:
+        """``text`` split into (face, substring) runs of one face each."""
         if self.covers(text):
-            return [(self.primary.name, text)]
-        runs: list[tuple[str, str]] = []
+            return [(self.primary, text)]
+        runs: list[tuple[Face, str]] = []
         for ch in text:
-            name = self.face_for(ch).name
-            if runs and runs[-1][0] == name:
-                runs[-1] = (name, runs[-1][1] + ch)
+            face = self.face_for(ch)
+            if runs and runs[-1][0] is face:
+                runs[-1] = (face, runs[-1][1] + ch)
             else:
-                runs.append((name, ch))
+                runs.append((face, ch))
         return runs
 
     def width(self, text: str, size: float) -> float:
-        return sum(pdfmetrics.stringWidth(part, name, size) for name, part in self.runs(text))
+        # Layout measures every candidate line break of every label: this is the hot path.
+        return sum(map(self._unit_widths.__getitem__, text)) * size
 
     def draw(self, canvas: Canvas, x: float, y: float, text: str, size: float) -> None:
         """Draw ``text`` with its baseline at ``y`` from ``x``."""
@@ -122,10 +152,10 @@ class FontSet:
             canvas.setFont(self.primary.name, size)
             canvas.drawString(x, y, text)
             return
-        for name, part in self.runs(text):
-            canvas.setFont(name, size)
+        for face, part in self.runs(text):
+            canvas.setFont(face.name, size)
             canvas.drawString(x, y, part)
-            x += pdfmetrics.stringWidth(part, name, size)
+            x += pdfmetrics.stringWidth(part, face.name, size)
 
 
 def fallback_paths() -> list[str]:

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 
 from mailing.renderers.addressing import (
     Addressee,
@@ -24,6 +23,7 @@ from mailing.renderers.addressing import (
 )
 from mailing.renderers.fonts import FontSet
 from mailing.renderers.layout import LineSpec, fit_lines
+from mailing.renderers.pdfwriter import PdfFile, PdfPart
 
 
 @dataclass(frozen=True)
@@ -106,29 +106,32 @@ def render_labels(
     options: LabelOptions,
     fonts: FontSet,
     out: BinaryIO,
+    part: bool = False,
 ) -> RenderResult:
-    """Draw one label per addressee, filling sheets row by row from the start position."""
+    """Draw one label per addressee, filling sheets row by row from the start position.
+    With ``part``, write the pages as a part of a run (pdfwriter.PdfPart), to be combined
+    with the run's other parts into one PDF."""
     sheet = options.sheet
     page_height = sheet.page_height * mm
     inner_width = (sheet.label_width - 2 * sheet.padding) * mm
     inner_height = (sheet.label_height - 2 * sheet.padding) * mm
     # About seven lines of text fit a label at the largest size; never above 13pt.
     max_size = min(13.0, inner_height / 7.2)
-    canvas = Canvas(out, pagesize=(sheet.page_width * mm, page_height), pageCompression=1)
-    canvas.setTitle(options.title)
-    canvas.setCreator("Meibo")
+    pages = (
+        PdfPart(out, fonts=fonts)
+        if part
+        else PdfFile(out, fonts=fonts, page_size=label_page_size(sheet), title=options.title)
+    )
     slot = options.start_position - 1
     count = 0
     for addressee in addressees:
         if count and slot % sheet.per_sheet == 0:
-            canvas.showPage()
+            pages.end_page()
         left_mm, top_mm = sheet.cell(slot)
         left = (left_mm + sheet.padding) * mm
         top = page_height - (top_mm + sheet.padding) * mm
         if options.outline:
-            canvas.setStrokeGray(0.75)
-            canvas.setLineWidth(0.3)
-            canvas.roundRect(
+            pages.round_rect(
                 left_mm * mm,
                 page_height - (top_mm + sheet.label_height) * mm,
                 sheet.label_width * mm,
@@ -144,11 +147,13 @@ def render_labels(
             valign="middle",
         )
         for line in placed:
-            fonts.draw(canvas, left + line.x, top - line.baseline, line.text, line.size)
+            pages.text(left + line.x, top - line.baseline, line.text, line.size)
         slot += 1
         count += 1
-    if not count:
-        canvas.drawString(0, 0, "")
-    canvas.save()
+    pages.close()
     first = options.start_position - 1
     return RenderResult(documents=count, pages=max(1, math.ceil((first + count) / sheet.per_sheet)))
+
+
+def label_page_size(sheet: SheetGeometry) -> tuple[float, float]:
+    return sheet.page_width * mm, sheet.page_height * mm

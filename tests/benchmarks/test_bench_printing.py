@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import importlib
 import io
+import itertools
 import os
 import subprocess
 import time
@@ -126,13 +127,33 @@ def print_through_worker(api, mailing: Mailing, body: dict, media: str):
     return elapsed, cpu, PrintRun.objects.get(pk=response.json()["id"]), peaks
 
 
+def _phases(run: PrintRun) -> str:
+    """Where the wall time went, from the rows' own timestamps: the job waiting for a
+    worker, the glyph check and print order, the chunks being claimed, the last chunk and
+    the combine, recording the result."""
+    job = Job.objects.get(pk=run.job_id)
+    claims = sorted(PrintChunk.objects.filter(print_run=run).values_list("claimed_at", flat=True))
+    marks = [
+        ("queued", job.created_at),
+        ("check+order", job.started_at),
+        ("chunks claimed", claims[0]),
+        ("last chunk+combine", claims[-1]),
+        ("recorded", run.finished_at),
+        ("", job.finished_at),
+    ]
+    return "; ".join(
+        f"{name} {(end - start).total_seconds():.2f} s"
+        for (name, start), (_, end) in itertools.pairwise(marks)
+    )
+
+
 def _summary(run: PrintRun, peaks: list[float]) -> str:
     processes = set(PrintChunk.objects.filter(print_run=run).values_list("rendered_by", flat=True))
     load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
     return (
         f"{run.pages:,} pages, {run.artifact.size / 1e6:.1f} MB, {len(processes)} "
         f"worker process(es), peak RSS {', '.join(f'{p:.0f} MB' for p in peaks)}; "
-        f"load average {load}"
+        f"load average {load}\nphases: {_phases(run)}"
     )
 
 

@@ -156,6 +156,29 @@ def test_labels_follow_the_sort_order_from_the_start_position(api, label_mailing
     assert texts[(2, 0)].startswith(f"〒{codes[-1]}")
 
 
+def test_label_chunks_combine_into_one_pdf_that_embeds_each_face_once(api, settings):
+    # Given labels in three chunks, one of them for a name only the fallback face can draw
+    settings.MEIBO_PRINT_CHUNK_SIZE = 24
+    mailing = PrintMailingFactory(name="2026年 お中元", channel=Mailing.Channel.LABEL)
+    rows = recipient_rows(60)
+    rows[50]["full_name"] = "Yiğit Özdemir"
+    recipients_add(mailing, rows)
+
+    # When they are printed
+    run = print_and_run(api, mailing, label_format="a4-24", sort="mailing")
+
+    # Then one PDF holds every label, each inside its cell, and each face's subset is
+    # embedded once for the whole file, not once per chunk
+    pdf = download(api, run)
+    assert PrintChunk.objects.filter(print_run_id=run["id"]).count() == 3
+    texts, outside = labels_text(pdf, A4_24)
+    assert outside == [] and len(texts) == 60
+    assert "ğ" in texts[(2, 2)] and "Özdemir" in texts[(2, 2)]
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        fonts = {c["fontname"] for page in document.pages for c in page.chars}
+    assert len(fonts) == 2 and pdf.count(b"/FontFile2") == 2
+
+
 @pytest.mark.parametrize("chunk_size", [7, 1000])
 def test_docx_letters_render_in_chunks_and_combine_into_one_document(
     api, letter_mailing, settings, chunk_size

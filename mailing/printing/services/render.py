@@ -26,7 +26,7 @@ from mailing.printing.services.templates import docx_template_load
 from mailing.renderers.addressing import Addressee, AddresseeMode, Honorifics, kanji_numerals
 from mailing.renderers.fax import FAX_LAYOUT, REQUESTS, draw_fax
 from mailing.renderers.fonts import FontSet, font_set
-from mailing.renderers.labels import LabelOptions, RenderResult, render_labels
+from mailing.renderers.labels import LabelOptions, RenderResult, label_page_size, render_labels
 from mailing.renderers.letters import (
     LetterOptions,
     PdfLayout,
@@ -36,6 +36,7 @@ from mailing.renderers.letters import (
     render_separate,
 )
 from mailing.renderers.merge import Sender
+from mailing.renderers.pdfwriter import PdfFile
 from mailing.renderers.postcards import PostcardOptions, render_postcards
 
 # The snapshot columns of MailingRecipient that a renderer prints.
@@ -71,6 +72,8 @@ class RenderContext:
     def part_extension(self) -> str:
         if self.separate:
             return "zip"
+        if self.label is not None:
+            return "pages"  # pdfwriter.PdfPart
         return "xml" if self.engine == "docx" else "pdf"
 
     @property
@@ -157,11 +160,11 @@ def glyph_problems(
     """Recipients with characters no font can draw, each with its fields and characters."""
     problems = []
     for row in rows:
-        fields = {}
-        for field, text in printed_fields(row, vertical=vertical).items():
-            missing = fonts.missing(text)
-            if missing:
-                fields[field] = missing
+        texts = printed_fields(row, vertical=vertical)
+        # Nearly every recipient is drawn in the primary face alone: one look at all fields.
+        if fonts.covers("".join(texts.values())):
+            continue
+        fields = {field: chars for field, text in texts.items() if (chars := fonts.missing(text))}
         if fields:
             problems.append(
                 {
@@ -199,7 +202,7 @@ def _labels(ctx: RenderContext, people: Iterator[Addressee], out: IO[bytes], fir
     # A chunk after the first starts on a fresh sheet (see runs._chunks_create).
     slot = (ctx.label.start_position - 1 + first) % ctx.label.sheet.per_sheet
     options = replace(ctx.label, start_position=slot + 1)
-    return render_labels(addressees=people, options=options, fonts=ctx.fonts, out=out)
+    return render_labels(addressees=people, options=options, fonts=ctx.fonts, out=out, part=True)
 
 
 def _postcards(ctx: RenderContext, people: Iterator[Addressee], out: IO[bytes], first: int):
@@ -272,6 +275,15 @@ def combine(ctx: RenderContext, parts: list[str], out: IO[bytes]) -> None:
         return
     if ctx.engine == "docx":
         ctx.letter.docx.write(out, (data for name in parts for data in _part_bytes(name)))
+        return
+    if ctx.label is not None:
+        pdf = PdfFile(
+            out, fonts=ctx.fonts, page_size=label_page_size(ctx.label.sheet), title=ctx.run.title
+        )
+        for name in parts:
+            with default_storage.open(name, "rb") as handle:
+                pdf.add_part(handle)
+        pdf.close()
         return
     if len(parts) == 1:
         for data in _part_bytes(parts[0]):
