@@ -53,6 +53,10 @@ SCOPE_TARGETS: dict[str, type[models.Model]] = {
 }
 
 
+# The audience of a final record open to everyone (公開範囲「全員」): every user holds '*'.
+OPEN_AUDIENCE = ["*"]
+
+
 class ContactRecord(models.Model):
     class State(models.TextChoices):
         # A draft (作業中保存) is its author's work in progress: only the author sees it, and it
@@ -175,6 +179,14 @@ class ContactRecord(models.Model):
                 name="contact_time",
                 include=["state", "author", "method", "result", "audience"],
             ),
+            # stats/ reads the records open to everyone from ContactMonthMethod/-Result; the
+            # rest of a period's final records it reads here, checking each one's audience.
+            models.Index(
+                F("started_at").desc(),
+                name="contact_scoped_time",
+                include=["author", "method", "result", "audience"],
+                condition=Q(state="final") & ~Q(audience=OPEN_AUDIENCE),
+            ),
             models.Index(fields=["author", "started_at"], name="contact_author_time"),
             # ?q= is a case-insensitive substring of the content or the free summary; the query
             # is lower-cased too, so these expression indexes answer it (pg_trgm; the database
@@ -199,6 +211,62 @@ class ContactRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.started_at:%Y-%m-%d} {self.company or ''}"
+
+
+class ContactMonthCount(models.Model):
+    """How many final records open to everyone (audience ``['*']``) an employee wrote in a
+    month, by method or by result: what stats/ sums instead of reading a year of records.
+
+    Kept by statement triggers on contacts_contactrecord (migration 0004), so every write path
+    (API, admin, bulk SQL) keeps it right, in the writer's own transaction: an upsert adds
+    each statement's change, and concurrent writers of one row queue on its row lock instead
+    of overwriting each other. ``month`` is the local month (``meibo_contact_month``)."""
+
+    month = models.DateField("月")
+    author = models.ForeignKey(
+        Employee, verbose_name="記録者", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    records = models.IntegerField("件数")
+
+    class Meta:
+        abstract = True
+
+
+class ContactMonthMethod(ContactMonthCount):
+    method = models.ForeignKey(
+        ContactMethod, verbose_name="対応形態", on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "月別件数(対応形態)"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "author", "method"], name="contact_month_method_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.author_id} {self.method_id}: {self.records}"
+
+
+class ContactMonthResult(ContactMonthCount):
+    result = models.ForeignKey(
+        ContactResult, verbose_name="結果", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "月別件数(結果)"
+        constraints = [
+            # A record without a result is counted too: one row per month and author for it.
+            models.UniqueConstraint(
+                fields=["month", "author", "result"],
+                name="contact_month_result_once",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.author_id} {self.result_id}: {self.records}"
 
 
 class ContactAttachment(models.Model):

@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterator
 from typing import Any
 
 from django.contrib.postgres.aggregates import StringAgg
-from django.db import connection, transaction
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Concat, Lower, TruncMonth
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import (
+    CharField,
+    F,
+    Func,
+    Model,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, Concat, JSONObject, Lower, NullIf
 from django.http import Http404
 from django.utils import timezone
 
 from api.contacts.models import (
     ContactComment,
-    ContactMethod,
     ContactRecord,
-    ContactResult,
     FollowUp,
     ListColumns,
     Notification,
@@ -27,8 +35,6 @@ from api.contacts.models import (
 from api.contacts.services.preferences import DEFAULT_COLUMNS
 from api.contacts.visibility import contact_records_visible_to
 from api.core import normalise
-from api.masters.models import Employee
-from api.people.models import Company, Person
 
 # pg_trgm needs three characters to look anything up in its index; shorter queries still match
 # correctly but read the rows instead (see the report and the benchmark).
@@ -37,7 +43,6 @@ TRIGRAM = 3
 
 def contact_record_list(*, user: Any) -> QuerySet[ContactRecord]:
     """The visible records with what the list and detail show beside ids."""
-    named = Employee.objects.only("id", "name")
     return (
         contact_records_visible_to(user)
         .select_related("author", "company", "department", "method", "result", "summary")
@@ -55,16 +60,43 @@ def contact_record_list(*, user: Any) -> QuerySet[ContactRecord]:
             "summary__code",
             "summary__name",
         )
-        .prefetch_related(
-            Prefetch(
-                "people",
-                Person.objects.only("id", "family_name", "given_name", "company_id"),
+        # The people and employees beside each record come in the page's own query, as
+        # ready-made {id, name} lists: prefetching them cost three more queries and, in
+        # Django's per-record prefetch bookkeeping, more CPU than the rest of the page.
+        .annotate(
+            people_refs=_refs(
+                ContactRecord.people.through,
+                "person",
+                name=Func(
+                    Value(" "),
+                    NullIf("person__family_name", Value("")),
+                    NullIf("person__given_name", Value("")),
+                    function="concat_ws",
+                    output_field=CharField(),
+                ),
+                company=F("person__company_id"),
             ),
-            Prefetch("participants", named),
-            Prefetch("report_to", named),
+            participant_refs=_refs(
+                ContactRecord.participants.through, "employee", name=F("employee__name")
+            ),
+            report_to_refs=_refs(
+                ContactRecord.report_to.through, "employee", name=F("employee__name")
+            ),
         )
         .order_by("-started_at", "-id")
     )
+
+
+def _refs(through: type[Model], target: str, **fields: Any) -> ArraySubquery:
+    """The record's ``target`` rows of the ``through`` table as a list of {id, **fields},
+    in the target model's own order (as a prefetch would list them)."""
+    ordering = through._meta.get_field(target).related_model._meta.ordering
+    rows = (
+        through.objects.filter(contactrecord_id=OuterRef("pk"))
+        .order_by(*(f"{target}__{name}" for name in ordering))
+        .values(ref=JSONObject(id=F(f"{target}_id"), **fields))
+    )
+    return ArraySubquery(rows)
 
 
 def contact_record_get(*, user: Any, pk: Any) -> ContactRecord:
@@ -125,180 +157,6 @@ def saved_search_list(*, user: Any) -> QuerySet[SavedSearch]:
 def list_columns_get(*, user: Any) -> list[str]:
     chosen = ListColumns.objects.filter(owner=user).values_list("columns", flat=True).first()
     return list(chosen or DEFAULT_COLUMNS)
-
-
-# --- stats (CRM統計) ----------------------------------------------------------------------------
-
-
-def month_start(month: datetime.date) -> datetime.datetime:
-    """Midnight of the month's first day, local time (Asia/Tokyo)."""
-    return timezone.make_aware(datetime.datetime.combine(month.replace(day=1), datetime.time.min))
-
-
-def next_month(month: datetime.date) -> datetime.date:
-    return datetime.date(month.year + month.month // 12, month.month % 12 + 1, 1)
-
-
-def contact_stats(
-    *,
-    user: Any,
-    month_from: datetime.date,
-    month_to: datetime.date,
-    employee_id: int | None = None,
-) -> dict[str, Any]:
-    """The CRM statistics page: companies by stage and rank, the user's visible final
-    records by method and result per employee per month, and open follow-ups."""
-    return {
-        "companies": _company_counts(),
-        "contact_records": _record_counts(
-            user=user, month_from=month_from, month_to=month_to, employee_id=employee_id
-        ),
-        "follow_ups": _follow_up_counts(user=user),
-    }
-
-
-def _company_counts() -> dict[str, Any]:
-    by_stage = dict(
-        Company.objects.order_by()
-        .values_list("stage")
-        .annotate(n=Count("id"))
-        .values_list("stage", "n")
-    )
-    by_rank = dict(
-        Company.objects.order_by()
-        .values_list("rank")
-        .annotate(n=Count("id"))
-        .values_list("rank", "n")
-    )
-    prospects = (Company.Stage.PROSPECT, Company.Stage.PROPOSING, Company.Stage.NEGOTIATING)
-    return {
-        "total": sum(by_stage.values()),
-        "active": by_stage.get(Company.Stage.ACTIVE, 0),
-        "prospects": sum(by_stage.get(stage, 0) for stage in prospects),
-        "by_stage": [
-            {"stage": stage.value, "label": stage.label, "count": by_stage.get(stage, 0)}
-            for stage in Company.Stage
-        ],
-        "by_rank": [
-            {"rank": rank, "count": by_rank.get(rank, 0)} for rank in [*Company.Rank.values, None]
-        ],
-    }
-
-
-def _record_counts(
-    *, user: Any, month_from: datetime.date, month_to: datetime.date, employee_id: int | None
-) -> dict[str, Any]:
-    records = contact_records_visible_to(user).filter(
-        state=ContactRecord.State.FINAL,
-        started_at__gte=month_start(month_from),
-        started_at__lt=month_start(next_month(month_to)),
-    )
-    if employee_id is not None:
-        records = records.filter(author_id=employee_id)
-    inner_sql, params = (
-        records.order_by()
-        .annotate(month=TruncMonth("started_at"))
-        .values("author_id", "month", "method_id", "result_id")
-        .query.sql_with_params()
-    )
-    # One pass over the rows (an index-only scan of contact_time), every grouping hashed at
-    # once (the ORM has no GROUPING SETS).
-    sql = f"""
-        SELECT author_id, month, method_id, result_id,
-               GROUPING(author_id, month, method_id, result_id) AS grouping, count(*)
-        FROM ({inner_sql}) AS r
-        GROUP BY GROUPING SETS (
-            (author_id, month, method_id), (author_id, month, result_id),
-            (month, method_id), (month, result_id), (method_id), (result_id), ()
-        )
-    """
-    with transaction.atomic(), connection.cursor() as cursor:
-        # A year of a large team is tens of thousands of groups: with the default 4 MB
-        # PostgreSQL sorts them on disk instead of hashing them in memory (2.6 s → 0.6 s).
-        cursor.execute("SET LOCAL work_mem = '64MB'")
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-
-    methods = dict(ContactMethod.objects.values_list("id", "code"))
-    results = dict(ContactResult.objects.values_list("id", "code"))
-    # GROUPING() sets a bit for each column left out, author_id being the highest (8).
-    by_method: dict[str, int] = {}
-    by_result: dict[str, int] = {}
-    by_month: dict[str, dict[str, Any]] = {}
-    by_employee: dict[tuple[int, str], dict[str, Any]] = {}
-    month_keys: dict[Any, str | None] = {}
-    total = 0
-    for author_id, month, method_id, result_id, grouping, count in rows:
-        # TruncMonth truncates in local time (AT TIME ZONE 'Asia/Tokyo'): a naive local month.
-        month_key = month_keys.get(month) or month_keys.setdefault(
-            month, month.strftime("%Y-%m") if month else None
-        )
-        result_code = results.get(result_id, "none") if result_id else "none"
-        if grouping == 0b1111:
-            total = count
-        elif grouping == 0b1101:
-            by_method[methods[method_id]] = count
-        elif grouping == 0b1110:
-            by_result[result_code] = count
-        elif grouping in (0b1001, 0b1010):
-            entry = by_month.setdefault(month_key, _counts_entry({"month": month_key}))
-            _add(entry, grouping & 0b0001, methods.get(method_id), result_code, count)
-        elif grouping in (0b0001, 0b0010):
-            entry = by_employee.setdefault(
-                (author_id, month_key),
-                _counts_entry({"employee": author_id, "month": month_key}),
-            )
-            _add(entry, grouping & 0b0001, methods.get(method_id), result_code, count)
-    names = dict(
-        Employee.objects.filter(pk__in={key[0] for key in by_employee}).values_list("pk", "name")
-    )
-    for (author_id, _), entry in by_employee.items():
-        entry["employee_name"] = names.get(author_id, "")
-    return {
-        "from": month_from.strftime("%Y-%m"),
-        "to": month_to.strftime("%Y-%m"),
-        "total": total,
-        "by_method": by_method,
-        "by_result": by_result,
-        "by_month": [by_month[key] for key in sorted(by_month)],
-        "by_employee_month": sorted(
-            by_employee.values(), key=lambda e: (e["employee"], e["month"])
-        ),
-    }
-
-
-def _counts_entry(keys: dict[str, Any]) -> dict[str, Any]:
-    return {**keys, "total": 0, "methods": {}, "results": {}}
-
-
-def _add(
-    entry: dict[str, Any], result_grouped_out: int, method: str | None, result: str, count: int
-) -> None:
-    # Rows grouped by method carry result_id grouped out (bit 1) and the reverse; the total
-    # is counted once, from the method rows.
-    if result_grouped_out:
-        entry["methods"][method] = count
-        entry["total"] += count
-    else:
-        entry["results"][result] = count
-
-
-def _follow_up_counts(*, user: Any) -> dict[str, int]:
-    now = timezone.now()
-    counts = (
-        FollowUp.objects.filter(
-            done_at__isnull=True, record__in=contact_records_visible_to(user).values("pk")
-        )
-        .order_by()
-        .aggregate(
-            open=Count("id"),
-            overdue=Count("id", filter=Q(due_at__lt=now)),
-            due_7_days=Count(
-                "id", filter=Q(due_at__gte=now, due_at__lt=now + datetime.timedelta(days=7))
-            ),
-        )
-    )
-    return {key: value or 0 for key, value in counts.items()}
 
 
 # --- export -------------------------------------------------------------------------------------

@@ -181,16 +181,15 @@ class ContactRecordSerializer(serializers.ModelSerializer):
     def get_author(self, record: ContactRecord) -> dict[str, Any] | None:
         return _ref(record.author)
 
+    # The lists come ready-made with the record (see selectors.contact_record_list).
     def get_people(self, record: ContactRecord) -> list[dict[str, Any]]:
-        return [
-            {"id": p.pk, "name": p.full_name, "company": p.company_id} for p in record.people.all()
-        ]
+        return record.people_refs  # type: ignore[attr-defined]
 
     def get_participants(self, record: ContactRecord) -> list[dict[str, Any]]:
-        return [_ref(e) for e in record.participants.all()]
+        return record.participant_refs  # type: ignore[attr-defined]
 
     def get_report_to(self, record: ContactRecord) -> list[dict[str, Any]]:
-        return [_ref(e) for e in record.report_to.all()]
+        return record.report_to_refs  # type: ignore[attr-defined]
 
 
 class ContactAttachmentSerializer(serializers.ModelSerializer):

@@ -23,7 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.contacts import selectors
+from api.contacts import selectors, stats
 from api.contacts.filters import ContactRecordFilter
 from api.contacts.models import (
     ContactAttachment,
@@ -363,7 +363,7 @@ class StatsView(APIView):
         if employee is not None and not employee.isdigit():
             raise ValidationError({"employee": ["社員IDを数字で指定してください"]})
         return Response(
-            selectors.contact_stats(
+            stats.contact_stats(
                 user=request.user,
                 month_from=month_from,
                 month_to=month_to,

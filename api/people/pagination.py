@@ -9,9 +9,10 @@ past it the answer is ``count = 1000`` with ``count_capped = true``, which a cli
 ``next`` does not depend on the count: one row more than the page is fetched, so paging on
 past the cap keeps working.
 
-The count comes first because it also decides how a page may be ordered: a view can give an
-``order_page(queryset=…, count_capped=…)`` hook (people/?q= does: a search over 1,000 matches
-is not sorted by reading, see ``selectors.person_search_order``).
+A page that turns out to be the last one needs no count query: its offset and rows are the
+count. Otherwise the count comes first where it decides how a page may be ordered: a view can
+give an ``order_page(queryset=…, count_capped=…)`` hook (people/?q= does: a search over 1,000
+matches is not sorted by reading, see ``selectors.person_search_order``).
 """
 
 from __future__ import annotations
@@ -64,19 +65,29 @@ class CappedCountPagination(NumberedLinks):
         self.request = request
         self.page_number = _page_number(request, self.page_query_param)
         page_size = self.get_page_size(request)
-        count = queryset.order_by()[: self.count_cap + 1].count()
-        self.count_capped = count > self.count_cap
-        self.count = min(count, self.count_cap)
+        offset = (self.page_number - 1) * page_size
         order_page = getattr(view, "order_page", None)
         if order_page is not None:
+            self._set_count(self._capped_count(queryset))
             queryset = order_page(queryset=queryset, count_capped=self.count_capped)
-        offset = (self.page_number - 1) * page_size
         rows = list(queryset[offset : offset + page_size + 1])
         self.has_next = len(rows) > page_size
         rows = rows[:page_size]
         if not rows and self.page_number > 1:
             raise NotFound(f"page {self.page_number} is past the last page")
+        if order_page is None:
+            # On the last page the rows themselves say how many there are: most customers'
+            # timelines fit on one page, and so need no count query at all.
+            self._set_count(self._capped_count(queryset) if self.has_next else offset + len(rows))
         return rows
+
+    def _capped_count(self, queryset: QuerySet) -> int:
+        # Only the ids: the rows' other columns and annotations would be compiled for nothing.
+        return queryset.order_by().values("pk")[: self.count_cap + 1].count()
+
+    def _set_count(self, count: int) -> None:
+        self.count_capped = count > self.count_cap
+        self.count = min(count, self.count_cap)
 
     def get_paginated_response(self, data: Any) -> Response:
         return Response(

@@ -205,6 +205,9 @@ DETAILS = [
     "サンプル品の評価結果は良好。",
 ]
 
+# stats/ reads these per-month counts, which the triggers fill as the records are loaded.
+MONTH_COUNTS = ("contacts_contactmonthmethod", "contacts_contactmonthresult")
+
 # The queries: a rare fragment (of 共栄商事, one name in 2,000: ~0.1 % of records), a common
 # one (a topic: ~5 %), and a 2-character one (no trigram: answered by reading rows; reported,
 # not targeted).
@@ -453,7 +456,7 @@ def _records(*, n: int) -> None:
             WHERE c.id = r.company_id
             """
         )
-        for name in (table, "contacts_contactrecord_people", "contacts_followup"):
+        for name in (table, "contacts_contactrecord_people", "contacts_followup", *MONTH_COUNTS):
             cursor.execute(f"ANALYZE {name}")
 
 
@@ -566,7 +569,10 @@ def main() -> None:
     settings.DEBUG = False
     world = build(n=SIZE)
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE contacts_contactrecord")
+        # What autovacuum would have done by now (it is off on the shared benchmark machine):
+        # without a visibility map no index-only scan is possible.
+        for name in ("contacts_contactrecord", *MONTH_COUNTS):
+            cursor.execute(f"VACUUM ANALYZE {name}")
     report(world, measure(world))
 
 
