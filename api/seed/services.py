@@ -91,7 +91,7 @@ def seed_demo(
         with loader.stage("analyze"):
             cur.execute(
                 sql.SQL("ANALYZE {}").format(
-                    sql.SQL(", ").join(sql.Identifier(table_of(m)) for m in loader.analyze)
+                    sql.SQL(", ").join(sql.Identifier(table) for table in loader.analyze)
                 )
             )
         cur.execute("SET CONSTRAINTS ALL DEFERRED")

@@ -74,7 +74,8 @@ class Seeding:
         self.product_count = 0
         self.m2m_rows: dict[str, int] = {}
         self.indexes: dict[str, dict[str, float]] = {}
-        self.analyze: list[type[models.Model]] = []
+        # Tables loaded here, analysed at the end (autovacuum may be off, or minutes away).
+        self.analyze: list[str] = []
         self.company_first = self.department_first = self.person_first = 0
 
     def index_seconds(self, table: str) -> dict[str, float]:
@@ -248,7 +249,7 @@ class Seeding:
             ],
         )
         self.product_count = len(frame)
-        self.analyze += [ProductCategory, Product]
+        self.analyze += [table_of(ProductCategory), table_of(Product)]
 
     # -- the register ---------------------------------------------------------------------
 
@@ -298,7 +299,7 @@ class Seeding:
                 ),
             )
         self.advance(len(depts))
-        self.analyze += [Company, Department]
+        self.analyze += [table_of(Company), table_of(Department)]
 
     def people(self, firms: Companies, depts: pd.DataFrame) -> Buyers:
         """People in one COPY, a chunk at a time (the next drawn while the server takes in
@@ -354,7 +355,7 @@ class Seeding:
                     )
                     self.m2m_rows[name] = len(joined)
         self.person_first = first
-        self.analyze += [Person]
+        self.analyze.append(table_of(Person))
         if plan.people:
             weight /= weight.sum()
         return Buyers(company=company, owner=owner, weight=weight)
@@ -369,6 +370,7 @@ class Seeding:
     ) -> None:
         """Many-to-many rows (model id, master code) in one binary COPY."""
         table, own, other = _m2m(model, name)
+        self.analyze.append(table)
         master_ids = codes.map(self.codes[master]).to_numpy(dtype=np.int64)
         with (
             load.indexes_rebuilt_after(
@@ -441,4 +443,4 @@ class Seeding:
                 for block in blocks:
                     write(block)
                 self.advance(count)
-        self.analyze += [Sale]
+        self.analyze.append(table_of(Sale))
