@@ -123,6 +123,8 @@ class Company(Address, TimeStamped):
             # ?custom__<key>= filters are JSONB containment (@>), which this index answers.
             GinIndex(name="company_custom", fields=["custom"], opclasses=["jsonb_path_ops"]),
             models.Index(fields=["stage", "rank"], name="company_stage_rank"),
+            # Companies in reading order (lists, a selection set's members by company).
+            models.Index(fields=["name_kana", "name", "id"], name="company_kana"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -185,6 +187,7 @@ class Person(Address, TimeStamped):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="people",
+        db_index=False,  # person_company_kana leads with it
     )
     department = models.ForeignKey(
         Department,
@@ -256,6 +259,11 @@ class Person(Address, TimeStamped):
         ordering = ["family_name_kana", "given_name_kana", "id"]
         indexes = [
             models.Index(fields=["family_name_kana", "given_name_kana", "id"], name="person_kana"),
+            # A company's people in reading order; also the index of the company foreign key.
+            models.Index(
+                fields=["company", "family_name_kana", "given_name_kana", "id"],
+                name="person_company_kana",
+            ),
             models.Index(fields=["postal_code"], name="person_postal"),
             models.Index(fields=["email"], name="person_email"),
             GinIndex(name="person_search_trgm", fields=["search_text"], opclasses=["gin_trgm_ops"]),

@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from api.core.errors import FieldErrors
 from api.people.models import Person
+from api.selections.company_order import CompanyOrderedMembers
 from api.selections.models import SelectionMember, SelectionSet
 from api.selections.query import compile_query
 
@@ -24,9 +25,11 @@ COUNT_TIMEOUT_MS = 30_000
 MEMBER_ORDERINGS: dict[str, tuple[str, ...]] = {
     "kana": ("person__family_name_kana", "person__given_name_kana"),
     "postal_code": ("person__postal_code",),
+    # Walked through two indexes for a members page (api.selections.company_order).
     "company": (
         "person__company__name_kana",
         "person__company__name",
+        "person__company_id",
         "person__family_name_kana",
         "person__given_name_kana",
     ),
@@ -99,6 +102,20 @@ def selection_members(
     if duplicates_only:
         members = members.filter(duplicate_of__isnull=False)
     return _member_rows(members).order_by(*member_ordering(ordering))
+
+
+def selection_member_pages(
+    *, selection_set: SelectionSet, ordering: str | None = None
+) -> QuerySet[SelectionMember] | CompanyOrderedMembers:
+    """The members to page through: by company, a walk that reads only the page's rows."""
+    name = (ordering or "kana").strip()
+    if name.lstrip("-") != "company":
+        return selection_members(selection_set=selection_set, ordering=ordering)
+    return CompanyOrderedMembers(
+        _member_rows(SelectionMember.objects.filter(selection_set=selection_set)),
+        set_id=selection_set.pk,
+        descending=name.startswith("-"),
+    )
 
 
 def _member_rows(members: QuerySet[SelectionMember]) -> QuerySet[SelectionMember]:

@@ -167,7 +167,7 @@ class SelectionSetViewSet(
         ``query`` (202 and a job)."""
         selection_set = self.get_object()
         if request.method == "GET":
-            members = selectors.selection_members(
+            members = selectors.selection_member_pages(
                 selection_set=selection_set, ordering=request.query_params.get("ordering")
             )
             paginator = KnownCountPagination()

@@ -161,8 +161,8 @@ def _plan(q: str) -> str:
 @pytest.mark.parametrize(
     ("q", "indexes"),
     [
-        ("山田商", {"person_search_trgm", "people_person_company_id"}),
-        ("佐藤", {"person_search_grams", "people_person_company_id"}),
+        ("山田商", {"person_search_trgm", "person_company_kana"}),
+        ("佐藤", {"person_search_grams", "person_company_kana"}),
         ("1234-5678", {"person_search_trgm"}),
     ],
 )
