@@ -372,3 +372,28 @@ def test_the_list_filters_my_sets(api, other_api, db, user):
     ]
     assert names == ["自分の"]
     assert client_for(user).get("/api/v1/selection-sets/").json()["count"] == 2
+
+
+@pytest.mark.parametrize(
+    ("operation", "expected"),
+    [("union", {0, 1, 2, 3, 9}), ("intersection", {1, 2, 9}), ("difference", {0, 9})],
+)
+def test_a_set_operation_into_a_set_someone_already_added_to_keeps_both(db, operation, expected):
+    # The new set is visible while its job waits: a member added by hand meanwhile (and
+    # one the operation adds too) must not make the operation fail or count twice.
+    from api.selections.services.materialise import selection_combine_apply
+
+    people = PersonFactory.create_batch(10)
+    a = SelectionSetFactory(people=[people[i] for i in (0, 1, 2)])
+    b = SelectionSetFactory(people=[people[i] for i in (1, 2, 3)])
+    target = SelectionSetFactory(people=[people[9], people[1]])
+    job = Job.objects.create(
+        kind="selection_combine",
+        params={"set_id": target.pk, "operation": operation, "sources": [a.pk, b.pk]},
+        state=Job.State.RUNNING,
+    )
+    selection_combine_apply(job=job)
+    ids = {people[i].pk: i for i in range(10)}
+    assert {ids[p] for p in members_of(target)} == expected | {1}
+    target.refresh_from_db()
+    assert target.member_count == len(expected | {1})

@@ -226,33 +226,48 @@ def selection_refresh_run(*, job: Job, progress: Any) -> dict[str, Any]:
     return _done(job, progress, result)
 
 
-COMBINE_SQL = {
-    "copy": (
-        f"INSERT INTO {MEMBER} (selection_set_id, person_id, manual, duplicate_of, "
-        "duplicate_matched_on) "
-        f"SELECT %(target)s, person_id, manual, duplicate_of, duplicate_matched_on FROM {MEMBER} "
-        "WHERE selection_set_id = %(first)s ORDER BY person_id ON CONFLICT DO NOTHING"
-    ),
-    "union": (
-        f"INSERT INTO {MEMBER} (selection_set_id, person_id) "
-        f"SELECT %(target)s, person_id FROM {MEMBER} "
-        "WHERE selection_set_id = ANY(%(all)s::bigint[]) "
-        "GROUP BY person_id ORDER BY person_id ON CONFLICT DO NOTHING"
-    ),
-    "intersection": (
-        f"INSERT INTO {MEMBER} (selection_set_id, person_id) "
-        f"SELECT %(target)s, person_id FROM {MEMBER} "
-        "WHERE selection_set_id = ANY(%(all)s::bigint[]) "
-        "GROUP BY person_id HAVING count(*) = %(n)s ORDER BY person_id ON CONFLICT DO NOTHING"
-    ),
-    "difference": (
-        f"INSERT INTO {MEMBER} (selection_set_id, person_id) "
-        f"SELECT %(target)s, a.person_id FROM {MEMBER} a WHERE a.selection_set_id = %(first)s "
-        f"AND NOT EXISTS (SELECT 1 FROM {MEMBER} b "
-        "WHERE b.selection_set_id = ANY(%(rest)s::bigint[]) AND b.person_id = a.person_id) "
-        "ORDER BY a.person_id ON CONFLICT DO NOTHING"
-    ),
-}
+def combine_sql(operation: str, sources: int, *, into_empty: bool) -> str:
+    """The INSERT … SELECT that fills a set from ``sources`` sets (parameters ``target``,
+    ``first``, ``rest``, ``all`` and ``s1``…). Into an empty set nothing can conflict, and
+    leaving out ON CONFLICT saves its speculative insertion on every row (a 750,000-member
+    union: 3.6 → 2.1 s with the sort below)."""
+    conflict = "" if into_empty else " ON CONFLICT DO NOTHING"
+    if operation == "copy":
+        return (
+            f"INSERT INTO {MEMBER} (selection_set_id, person_id, manual, duplicate_of, "
+            "duplicate_matched_on) "
+            "SELECT %(target)s, person_id, manual, duplicate_of, duplicate_matched_on "
+            f"FROM {MEMBER} WHERE selection_set_id = %(first)s ORDER BY person_id{conflict}"
+        )
+    if operation == "union":
+        return (
+            f"INSERT INTO {MEMBER} (selection_set_id, person_id) "
+            f"SELECT %(target)s, person_id FROM {MEMBER} "
+            "WHERE selection_set_id = ANY(%(all)s::bigint[]) "
+            f"GROUP BY person_id ORDER BY person_id{conflict}"
+        )
+    if operation == "intersection":
+        # One join per further set: merge or hash joins of index scans, where grouping every
+        # source row and counting took three times as long.
+        joins = " ".join(
+            f"JOIN {MEMBER} s{i} ON s{i}.person_id = a.person_id "
+            f"AND s{i}.selection_set_id = %(s{i})s"
+            for i in range(1, sources)
+        )
+        return (
+            f"INSERT INTO {MEMBER} (selection_set_id, person_id) "
+            f"SELECT %(target)s, a.person_id FROM {MEMBER} a {joins} "
+            f"WHERE a.selection_set_id = %(first)s ORDER BY a.person_id{conflict}"
+        )
+    if operation == "difference":
+        return (
+            f"INSERT INTO {MEMBER} (selection_set_id, person_id) "
+            f"SELECT %(target)s, a.person_id FROM {MEMBER} a WHERE a.selection_set_id = %(first)s "
+            f"AND NOT EXISTS (SELECT 1 FROM {MEMBER} b "
+            "WHERE b.selection_set_id = ANY(%(rest)s::bigint[]) AND b.person_id = a.person_id) "
+            f"ORDER BY a.person_id{conflict}"
+        )
+    raise ServiceError(f"unknown set operation '{operation}'")
 
 
 def selection_duplicates_flag(*, selection_set: SelectionSet) -> int:
@@ -285,16 +300,20 @@ def selection_combine_apply(*, job: Job) -> dict[str, Any]:
         selection_set = _lock(job)
         if selection_set.last_change.get("job") == job.pk:
             return selection_set.last_change
+        into_empty = not SelectionMember.objects.filter(selection_set=selection_set).exists()
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL work_mem = '64MB'")  # sort the ids in memory
+            # Sorting the source ids once and dropping repeats beats hashing them all and
+            # then sorting what is left (1.5 → 0.8 s for two 500,000-member sets).
+            cursor.execute("SET LOCAL enable_hashagg = off")
             cursor.execute(
-                COMBINE_SQL[operation],
+                combine_sql(operation, len(sources), into_empty=into_empty),
                 {
                     "target": selection_set.pk,
                     "first": sources[0],
                     "rest": sources[1:],
                     "all": sources,
-                    "n": len(sources),
+                    **{f"s{i}": source for i, source in enumerate(sources)},
                 },
             )
             joined = cursor.rowcount
