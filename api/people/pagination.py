@@ -35,6 +35,17 @@ def _page_number(request: Request, param: str) -> int:
     return int(raw)
 
 
+def _rows_by_ids_first(queryset: QuerySet, offset: int, limit: int) -> list[Any]:
+    """The page's ids in order by a lean query, then their rows with everything they show.
+
+    PostgreSQL joins before it sorts: for a search with 3,000 matches a page joined all 3,000
+    people to company, department and owner to keep 51 (96 ms of 100 on 1,000,000 people);
+    sorting the ids first joins only the page's rows."""
+    ids = list(queryset.values_list("pk", flat=True)[offset : offset + limit])
+    found = {row.pk: row for row in queryset.order_by().filter(pk__in=ids)}
+    return [found[pk] for pk in ids if pk in found]
+
+
 class NumberedLinks(Pagination):
     """next/previous links of a page-number pagination that knows ``page_number``."""
 
@@ -70,7 +81,10 @@ class CappedCountPagination(NumberedLinks):
         if order_page is not None:
             self._set_count(self._capped_count(queryset))
             queryset = order_page(queryset=queryset, count_capped=self.count_capped)
-        rows = list(queryset[offset : offset + page_size + 1])
+        if getattr(view, "page_ids_first", False):
+            rows = _rows_by_ids_first(queryset, offset, page_size + 1)
+        else:
+            rows = list(queryset[offset : offset + page_size + 1])
         self.has_next = len(rows) > page_size
         rows = rows[:page_size]
         if not rows and self.page_number > 1:

@@ -137,6 +137,13 @@ class PersonViewSet(RegisterViewSet):
     def get_queryset(self) -> QuerySet:
         return selectors.person_list()
 
+    @property
+    def page_ids_first(self) -> bool:
+        """Pages of search results join company, department and owner only for their own
+        rows (see pagination._rows_by_ids_first); a plain list walks the reading index and
+        joins just its page anyway."""
+        return bool(self.request.query_params.get("q", "").strip())
+
     def order_page(self, *, queryset: QuerySet, count_capped: bool) -> QuerySet:
         """Called by the paginator once the count is known (see person_search_order)."""
         if not self.request.query_params.get("q", "").strip():

@@ -246,3 +246,18 @@ class TestResultOrder:
 def test_a_phone_fragment_starting_with_a_separator_finds_the_person(api, yamada):
     response = api.get("/api/v1/people/", {"q": "-1234-5678"})
     assert [p["id"] for p in response.json()["results"]] == [yamada]
+
+
+def test_a_search_page_joins_names_only_for_its_own_rows(api):
+    from django.test.utils import CaptureQueriesContext
+
+    company = CompanyFactory(name="株式会社松井商店", name_kana="マツイショウテン")
+    people = PersonFactory.create_batch(7, company=company, email="matsui@example.jp")
+    with CaptureQueriesContext(connection) as queries:
+        body = api.get("/api/v1/people/", {"q": "atsui", "page_size": 5}).json()
+    assert body["count"] == 7 and len(body["results"]) == 5
+    assert body["results"][0]["company_name"] == "株式会社松井商店"
+    assert {row["id"] for row in body["results"]} <= {p.pk for p in people}
+    # The ordered, limited query reads ids alone: no company or department columns.
+    paged = [q["sql"] for q in queries.captured_queries if "LIMIT 6" in q["sql"]]
+    assert paged and all('"people_company"."name"' not in sql for sql in paged)
