@@ -19,7 +19,7 @@ from api.contacts.models import (
     ContactResult,
 )
 from api.contacts.stats import ContactMonth, contact_stats
-from tests.factories.contacts import ContactRecordFactory
+from tests.factories.contacts import ContactRecordFactory, master
 from tests.factories.masters import BranchFactory, EmployeeFactory
 from tests.factories.people import CompanyFactory
 
@@ -81,8 +81,8 @@ def test_concurrent_writers_of_the_same_counts_lose_nothing():
     author = EmployeeFactory()
     company = CompanyFactory()
     started = timezone.now().replace(day=2, hour=10)
-    phone = ContactMethod.objects.get(code="phone")
-    absent = ContactResult.objects.get(code="absent")
+    phone = master(ContactMethod, "phone")
+    absent = master(ContactResult, "absent")
     doomed = ContactRecordFactory.create_batch(
         10, author=author, company=company, started_at=started
     )

@@ -8,9 +8,14 @@ from tests.factories.masters import EmployeeFactory
 from tests.factories.people import CompanyFactory
 
 
+def master(model: type, code: str):
+    """A master row seeded by contacts migration 0002 — made again after a transactional
+    test's flush has emptied the table."""
+    return model.objects.get_or_create(code=code, defaults={"name": code})[0]
+
+
 def seeded(model: type, code: str):
-    """A master row seeded by contacts migration 0002."""
-    return factory.LazyFunction(lambda: model.objects.get(code=code))
+    return factory.LazyFunction(lambda: master(model, code))
 
 
 class ContactRecordFactory(factory.django.DjangoModelFactory):
