@@ -46,7 +46,7 @@ def assert_counts_are_right() -> None:
 
 def test_every_kind_of_write_keeps_the_counts(db):
     author = EmployeeFactory()
-    phone = ContactMethod.objects.get(code="phone")
+    phone = master(ContactMethod, "phone")
     # a month boundary in Tokyo that is still the previous month in UTC
     first_of_month = datetime.datetime(2025, 4, 1, 0, 30, tzinfo=timezone.get_current_timezone())
     records = ContactRecordFactory.create_batch(4, author=author, started_at=first_of_month)
