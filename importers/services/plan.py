@@ -235,17 +235,36 @@ def _hash(exprs: tuple[str, ...]) -> str:
     return f"hashtextextended(concat_ws(chr(31), {', '.join(f'({e})::text' for e in exprs)}), 0)"
 
 
-def _file_lookup(cursor: Any, spec: PlanSpec, key: Key, name: str) -> bool:
-    """The first row of each group of rows that share ``key`` (groups of one left out)."""
+def _file_hashes(cursor: Any, spec: PlanSpec, keys: list[Key]) -> None:
+    """``fd_hashes``: each staged row's hash of every key (NULL when the row lacks a value
+    the key needs, or has errors), from one pass over the wide staging table; each key's
+    groups are then found in this narrow table."""
+    hashes = ", ".join(
+        f"CASE WHEN {_needs_sql(key, spec)} THEN {_hash(key.file_exprs)} END AS h{index}"
+        for index, key in enumerate(keys)
+    )
+    cursor.execute("DROP TABLE IF EXISTS pg_temp.fd_hashes")
+    cursor.execute(
+        f"CREATE TEMP TABLE fd_hashes ON COMMIT DROP AS SELECT s.row_no, {hashes} "
+        f"FROM {spec.stage} s WHERE s.errors IS NULL"
+    )
+
+
+def _file_lookup(cursor: Any, spec: PlanSpec, key: Key, index: int, name: str) -> bool:
+    """The first row of each group of rows that share ``key`` (groups of one left out);
+    only the rows whose hash (``fd_hashes``) another row shares are compared exactly."""
     exprs = key.file_exprs
     cols = ", ".join(f"{e} AS k{i}" for i, e in enumerate(exprs))
     groups = ", ".join(str(i + 1) for i in range(len(exprs)))
-    rows = f"{spec.stage} s WHERE {_needs_sql(key, spec)} AND s.errors IS NULL"
+    shared = (
+        f"SELECT h.row_no FROM fd_hashes h WHERE h.h{index} IN (SELECT h{index} FROM fd_hashes "
+        f"WHERE h{index} IS NOT NULL GROUP BY 1 HAVING count(*) > 1)"
+    )
     cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{name}")
     cursor.execute(
         f"CREATE TEMP TABLE {name} ON COMMIT DROP AS SELECT {cols}, min(s.row_no) AS first_row "
-        f"FROM {rows} AND {_hash(exprs)} IN (SELECT {_hash(exprs)} FROM {rows} "
-        f"GROUP BY 1 HAVING count(*) > 1) GROUP BY {groups} HAVING count(*) > 1"
+        f"FROM {spec.stage} s WHERE s.row_no IN ({shared}) AND {_needs_sql(key, spec)} "
+        f"GROUP BY {groups} HAVING count(*) > 1"
     )
     # Usually empty or small: with statistics the planner hashes it instead of sorting the
     # whole staging table for a merge join.
@@ -418,9 +437,12 @@ def _plan_file_duplicates(
 ) -> None:
     """A row repeating an earlier row of the file on a key; skipped when the key is in
     ``skipping`` (every key on insert; the match key and unique columns on upsert)."""
+    if not keys:
+        return
+    _file_hashes(cursor, spec, keys)
     for index, key in enumerate(keys):
         alias = f"fd_{index}"
-        if not _file_lookup(cursor, spec, key, alias):
+        if not _file_lookup(cursor, spec, key, index, alias):
             continue
         query.joins.append(_join(alias, key.file_exprs, key, spec))
         later = f"{alias}.first_row < s.row_no"
