@@ -813,6 +813,31 @@ def _phone_column(values: np.ndarray) -> np.ndarray:
     return out
 
 
+# What ``text`` changes other than spaces: every other white space character (str.split's
+# set; tests hold it to that), controls, full-width ASCII, half-width kana, voicing marks.
+_TEXT_OTHER_SPECIAL = (
+    "\x00-\x1f\x7f-\x9f\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f"
+    "\u3099\u309a\uff01-\uff5e\uff61-\uff9f"
+)
+
+
+def _text_column(values: np.ndarray) -> np.ndarray:
+    """What ``text`` returns for a column of distinct texts whose only characters it would
+    touch are spaces and ideographic spaces (山田\u3000太郎): those made one space each,
+    runs collapsed, the ends trimmed. None for every other value (and for an empty one)."""
+    out = np.full(len(values), None, dtype=object)
+    if not len(values):
+        return out
+    arr = pa.array(values, pa.string())
+    simple = _matches(arr, f"[^{_TEXT_OTHER_SPECIAL}]*")
+    rows = np.flatnonzero(simple)
+    spaced = pc.replace_substring(arr.take(rows), "\u3000", " ")
+    collapsed = pc.utf8_trim(pc.replace_substring_regex(spaced, " {2,}", " "), " ")
+    done = collapsed.to_numpy(zero_copy_only=False)
+    out[rows] = np.where(done == "", None, done)
+    return out
+
+
 # _EMAIL_FAST without its lookarounds (RE2 has none): the lengths and the typo lists are
 # checked beside it.
 _EMAIL_COLUMN = rf"{_LOCAL.pattern}@(?:{_LABEL.pattern}\.)+[a-z]{{2,63}}"
@@ -849,7 +874,7 @@ def _email_column(values: np.ndarray) -> np.ndarray:
 
 
 def text_series(s: pd.Series) -> pd.Series:
-    return _map_values(s, text)
+    return _map_checked(s, text, _text_column)[0]
 
 
 def company_name_series(s: pd.Series) -> pd.Series:

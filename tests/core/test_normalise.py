@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import random
+import re
 import threading
 
 import pandas as pd
@@ -493,13 +494,28 @@ def _random_emails(count: int) -> list[str]:
     return out
 
 
+def _random_texts(count: int) -> list[str]:
+    rng = random.Random(13)
+    parts = ["山田", "太郎", "髙橋", "①子", "ﾔﾏﾀﾞ", "ＡＢＣ", "abc", "か\u3099", "(株)", "ビル3階"]
+    spaces = [*(" ", "  ", "\u3000", "\u3000\u3000", "", "")] * 3
+    spaces += ["\t", "\n", "\xa0", "\u2003", "\x1c"]
+    out = []
+    for _ in range(count):
+        value = rng.choice(spaces) if rng.random() < 0.2 else ""
+        for _ in range(rng.randint(1, 3)):
+            value += rng.choice(parts) + rng.choice(spaces)
+        out.append(value)
+    return [*out, "", " ", "\u3000"]
+
+
 @pytest.mark.parametrize(
     ("column", "fn", "values"),
     [
         (n._phone_column, phone, _random_phones(20_000)),
         (n._email_column, email, _random_emails(20_000)),
+        (n._text_column, text, _random_texts(20_000)),
     ],
-    ids=["phone", "email"],
+    ids=["phone", "email", "text"],
 )
 def test_column_forms_give_the_per_value_result_where_they_decide(column, fn, values):
     distinct = list(dict.fromkeys(values))
@@ -510,6 +526,11 @@ def test_column_forms_give_the_per_value_result_where_they_decide(column, fn, va
     for value, got in zip(distinct, decided, strict=True):
         if got is not None:
             assert per_value(fn, value) == (got, None), value
+
+
+def test_the_text_column_leaves_every_other_white_space_to_the_rule():
+    spaces = {chr(c) for c in range(0x110000) if chr(c).isspace()} - {" ", "\u3000"}
+    assert all(re.fullmatch(f"[{n._TEXT_OTHER_SPECIAL}]", c) for c in spaces)
 
 
 def test_series_accept_a_string_dtype_column():
