@@ -20,6 +20,7 @@ from importers.services.plan import (
     PlanSpec,
     custom_sql,
     literal,
+    m2m_fields,
     people_department_sql,
     written_columns,
 )
@@ -170,10 +171,6 @@ def _create_for(spec: PlanSpec, field: Field) -> int:
 # ---------------------------------------------------------------------------------------------
 
 
-def _m2m_fields(spec: PlanSpec) -> list[Field]:
-    return [f for f in spec.target.fields if f.kind == "codes" and f.name in spec.mapped]
-
-
 def chunk_insert(*, spec: PlanSpec, lo: int, hi: int) -> int:
     """Insert the planned new records of rows lo…hi (and their types/classifications)."""
     table = spec.target.table
@@ -193,7 +190,7 @@ def chunk_insert(*, spec: PlanSpec, lo: int, hi: int) -> int:
             f"ins AS (INSERT INTO {table} ({', '.join(ident(c) for c in columns)}) "
             f"SELECT {', '.join(values)} FROM src s)",
         ]
-        for index, field in enumerate(_m2m_fields(spec)):
+        for index, field in enumerate(m2m_fields(spec)):
             m2m = field.m2m
             assert m2m is not None
             ctes.append(
@@ -275,7 +272,7 @@ def chunk_update(*, spec: PlanSpec, lo: int, hi: int, user_id: int | None) -> tu
             params,
         )
         updated = cursor.rowcount
-        for field in _m2m_fields(spec):
+        for field in m2m_fields(spec):
             m2m = field.m2m
             assert m2m is not None
             codes = f"string_to_array(s.{ident(field.stage)}, ';')"
