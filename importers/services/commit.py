@@ -20,7 +20,13 @@ from importers.services.imports import (
     plan_spec,
     transient,
 )
-from importers.services.merge import chunk_insert, chunk_update, missing_create
+from importers.services.merge import (
+    chunk_insert,
+    chunk_update,
+    gin_batch_begin,
+    gin_pending_merge,
+    missing_create,
+)
 from importers.services.plan import (
     PlanSpec,
     plan_build,
@@ -136,7 +142,10 @@ def import_commit(*, import_id: int, job_id: int, progress: Any) -> dict[str, An
                 )
         with timings.measure("create"), transaction.atomic(durable=True):
             session_tune()
-            for table, count in missing_create(spec=spec).items():
+            gin_batch_begin()
+            made = missing_create(spec=spec)
+            gin_pending_merge(tables=list(made))
+            for table, count in made.items():
                 created[table] = created.get(table, 0) + count
         low, high = _row_bounds(spec)
         step = commit_rows()
@@ -145,12 +154,15 @@ def import_commit(*, import_id: int, job_id: int, progress: Any) -> dict[str, An
             hi = lo + step - 1
             with transaction.atomic(durable=True):
                 session_tune()
+                gin_batch_begin()
                 with timings.measure("insert"):
                     chunk_insert(spec=spec, lo=lo, hi=hi)
                 with timings.measure("update"):
                     _updated, career_count = chunk_update(
                         spec=spec, lo=lo, hi=hi, user_id=record.created_by_id
                     )
+                with timings.measure("index"):
+                    gin_pending_merge(tables=[target.table])
                 careers += career_count
             progress.update(min(hi, high) - low + 1)
     except ServiceError as exc:

@@ -20,6 +20,7 @@ from importers.services.plan import (
     PlanSpec,
     custom_sql,
     literal,
+    m2m_fields,
     people_department_sql,
     written_columns,
 )
@@ -47,6 +48,34 @@ def insert_defaults(model: type[models.Model], given: set[str]) -> dict[str, str
         elif not field.null and field.has_default():
             out[column] = literal(field.get_default())
     return out
+
+
+# A GIN index (people's and companies' search trigrams and grams: a hundred entries and more
+# a row) costs most of a range when PostgreSQL merges its pending list into the tree every
+# few hundred rows, as the default 4MB limit makes it. A pending list that holds the whole
+# range, merged once at the range's end (same transaction: no backlog is left for searches
+# to scan or for another writer's insert to merge), was measured twice as fast on a register
+# of 1,000,000 people (50,000 rows: 22.7 s instead of 44.7 s). Searches running meanwhile
+# still find every committed row; they scan the pending list of the range being written.
+GIN_PENDING_LIST_LIMIT = "1GB"
+
+
+def gin_batch_begin() -> None:
+    """Let the GIN indexes written in this transaction keep their entries pending."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL gin_pending_list_limit = '{GIN_PENDING_LIST_LIMIT}'")
+
+
+def gin_pending_merge(*, tables: list[str]) -> None:
+    """Merge the pending entries of the tables' GIN indexes into their trees (one sorted
+    pass per index), before the transaction that wrote them commits."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT gin_clean_pending_list(c.oid) FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam "
+            "WHERE a.amname = 'gin' AND i.indrelid = ANY(%s::regclass[])",
+            [tables],
+        )
 
 
 def _range(spec: PlanSpec, action: str) -> str:
@@ -142,10 +171,6 @@ def _create_for(spec: PlanSpec, field: Field) -> int:
 # ---------------------------------------------------------------------------------------------
 
 
-def _m2m_fields(spec: PlanSpec) -> list[Field]:
-    return [f for f in spec.target.fields if f.kind == "codes" and f.name in spec.mapped]
-
-
 def chunk_insert(*, spec: PlanSpec, lo: int, hi: int) -> int:
     """Insert the planned new records of rows lo…hi (and their types/classifications)."""
     table = spec.target.table
@@ -165,7 +190,7 @@ def chunk_insert(*, spec: PlanSpec, lo: int, hi: int) -> int:
             f"ins AS (INSERT INTO {table} ({', '.join(ident(c) for c in columns)}) "
             f"SELECT {', '.join(values)} FROM src s)",
         ]
-        for index, field in enumerate(_m2m_fields(spec)):
+        for index, field in enumerate(m2m_fields(spec)):
             m2m = field.m2m
             assert m2m is not None
             ctes.append(
@@ -247,7 +272,7 @@ def chunk_update(*, spec: PlanSpec, lo: int, hi: int, user_id: int | None) -> tu
             params,
         )
         updated = cursor.rowcount
-        for field in _m2m_fields(spec):
+        for field in m2m_fields(spec):
             m2m = field.m2m
             assert m2m is not None
             codes = f"string_to_array(s.{ident(field.stage)}, ';')"

@@ -147,13 +147,21 @@ def custom_sql(spec: PlanSpec, current: str) -> str | None:
     return f"(({current}) - {keys}) || {new}"
 
 
-def m2m_current_sql(field: Field, owner: str) -> str:
+def m2m_fields(spec: PlanSpec) -> list[Field]:
+    """The mapped many-to-many fields (個人タイプ …), in target order."""
+    return [f for f in spec.target.fields if f.kind == "codes" and f.name in spec.mapped]
+
+
+def _m2m_current_join(field: Field, alias: str) -> str:
+    """The records' current codes (``alias``.codes, sorted, ';'-joined, NULL for none), for
+    the matched records only, grouped once (a subquery per row costs a million lookups)."""
     m2m = field.m2m
     assert m2m is not None
     return (
-        f"(SELECT string_agg(m.code, ';' ORDER BY m.code) FROM {m2m.through} x "
-        f"JOIN {m2m.master_table} m ON m.id = x.{m2m.master_column} "
-        f"WHERE x.{m2m.owner_column} = {owner})"
+        f"LEFT JOIN (SELECT x.{m2m.owner_column} AS owner, string_agg(m.code, ';' ORDER BY "
+        f"m.code) AS codes FROM {m2m.through} x JOIN {m2m.master_table} m "
+        f"ON m.id = x.{m2m.master_column} WHERE x.{m2m.owner_column} IN "
+        f"(SELECT id FROM lk_match WHERE n = 1) GROUP BY 1) {alias} ON {alias}.owner = t.id"
     )
 
 
@@ -169,7 +177,8 @@ def people_department_sql(spec: PlanSpec) -> str | None:
 
 
 def changed_sql(spec: PlanSpec) -> str:
-    """True when writing the row would change the record ``t``."""
+    """True when writing the row would change the record ``t`` (its current codes joined
+    as ``m2m_<n>`` by ``_plan_match``)."""
     parts = []
     for column, expr in written_columns(spec).items():
         parts.append(f"t.{ident(column)} IS DISTINCT FROM {expr}")
@@ -179,11 +188,8 @@ def changed_sql(spec: PlanSpec) -> str:
     department = people_department_sql(spec)
     if department:
         parts.append(f"t.department_id IS DISTINCT FROM {department}")
-    for field in spec.target.fields:
-        if field.kind == "codes" and field.name in spec.mapped:
-            parts.append(
-                f"s.{ident(field.stage)} IS DISTINCT FROM {m2m_current_sql(field, 't.id')}"
-            )
+    for index, field in enumerate(m2m_fields(spec)):
+        parts.append(f"s.{ident(field.stage)} IS DISTINCT FROM m2m_{index}.codes")
     custom = custom_sql(spec, "t.custom")
     if custom:
         parts.append(f"t.custom IS DISTINCT FROM {custom}")
@@ -235,17 +241,36 @@ def _hash(exprs: tuple[str, ...]) -> str:
     return f"hashtextextended(concat_ws(chr(31), {', '.join(f'({e})::text' for e in exprs)}), 0)"
 
 
-def _file_lookup(cursor: Any, spec: PlanSpec, key: Key, name: str) -> bool:
-    """The first row of each group of rows that share ``key`` (groups of one left out)."""
+def _file_hashes(cursor: Any, spec: PlanSpec, keys: list[Key]) -> None:
+    """``fd_hashes``: each staged row's hash of every key (NULL when the row lacks a value
+    the key needs, or has errors), from one pass over the wide staging table; each key's
+    groups are then found in this narrow table."""
+    hashes = ", ".join(
+        f"CASE WHEN {_needs_sql(key, spec)} THEN {_hash(key.file_exprs)} END AS h{index}"
+        for index, key in enumerate(keys)
+    )
+    cursor.execute("DROP TABLE IF EXISTS pg_temp.fd_hashes")
+    cursor.execute(
+        f"CREATE TEMP TABLE fd_hashes ON COMMIT DROP AS SELECT s.row_no, {hashes} "
+        f"FROM {spec.stage} s WHERE s.errors IS NULL"
+    )
+
+
+def _file_lookup(cursor: Any, spec: PlanSpec, key: Key, index: int, name: str) -> bool:
+    """The first row of each group of rows that share ``key`` (groups of one left out);
+    only the rows whose hash (``fd_hashes``) another row shares are compared exactly."""
     exprs = key.file_exprs
     cols = ", ".join(f"{e} AS k{i}" for i, e in enumerate(exprs))
     groups = ", ".join(str(i + 1) for i in range(len(exprs)))
-    rows = f"{spec.stage} s WHERE {_needs_sql(key, spec)} AND s.errors IS NULL"
+    shared = (
+        f"SELECT h.row_no FROM fd_hashes h WHERE h.h{index} IN (SELECT h{index} FROM fd_hashes "
+        f"WHERE h{index} IS NOT NULL GROUP BY 1 HAVING count(*) > 1)"
+    )
     cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{name}")
     cursor.execute(
         f"CREATE TEMP TABLE {name} ON COMMIT DROP AS SELECT {cols}, min(s.row_no) AS first_row "
-        f"FROM {rows} AND {_hash(exprs)} IN (SELECT {_hash(exprs)} FROM {rows} "
-        f"GROUP BY 1 HAVING count(*) > 1) GROUP BY {groups} HAVING count(*) > 1"
+        f"FROM {spec.stage} s WHERE s.row_no IN ({shared}) AND {_needs_sql(key, spec)} "
+        f"GROUP BY {groups} HAVING count(*) > 1"
     )
     # Usually empty or small: with statistics the planner hashes it instead of sorting the
     # whole staging table for a merge join.
@@ -393,6 +418,8 @@ def _plan_match(cursor: Any, spec: PlanSpec, query: _Query) -> None:
     _register_lookup(cursor, spec, match, "lk_match")
     query.joins.append(_join("lk_match", match.stage, match, spec))
     query.joins.append(f"LEFT JOIN {spec.target.table} t ON lk_match.n = 1 AND t.id = lk_match.id")
+    # The current codes that changed_sql compares with the file's.
+    query.joins += [_m2m_current_join(f, f"m2m_{i}") for i, f in enumerate(m2m_fields(spec))]
     query.select.append("CASE WHEN lk_match.n = 1 THEN lk_match.id END AS target_id")
     several = (
         f"'matches ' || lk_match.n || ' records (#' || lk_match.id || ' … #' || "
@@ -418,9 +445,12 @@ def _plan_file_duplicates(
 ) -> None:
     """A row repeating an earlier row of the file on a key; skipped when the key is in
     ``skipping`` (every key on insert; the match key and unique columns on upsert)."""
+    if not keys:
+        return
+    _file_hashes(cursor, spec, keys)
     for index, key in enumerate(keys):
         alias = f"fd_{index}"
-        if not _file_lookup(cursor, spec, key, alias):
+        if not _file_lookup(cursor, spec, key, index, alias):
             continue
         query.joins.append(_join(alias, key.file_exprs, key, spec))
         later = f"{alias}.first_row < s.row_no"

@@ -329,6 +329,8 @@ def test_bench_import(tmp_path, settings):
         f"  upsert: preview {upsert_preview:.1f} s, commit {upsert_commit:.1f} s "
         f"({ROWS / upsert_commit:,.0f} rows/s)\n"
         f"  peak RSS {peak:,.0f} MiB\n"
+        f"  insert preview stages {insert_counts['preview']['seconds']}\n"
+        f"  upsert preview stages {upsert_counts['preview']['seconds']}\n"
         f"  insert counts {insert_counts['commit']}\n  upsert counts {upsert_counts['commit']}"
     )
     # Rows that look like someone already registered (same name and postal code …) are

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import random
+import re
 import threading
 
 import pandas as pd
@@ -444,6 +445,92 @@ def test_series_give_exactly_the_per_value_results(series_fn, fn, as_text):
             continue
         error = got_errors[i]
         assert (None if error is None else (error.message, error.suggestion)) == expected_error
+
+
+def _random_phones(count: int) -> list[str]:
+    """Numbers as people type them: full-width digits, every separator, stray text around."""
+    rng = random.Random(11)
+    separators = [*" -‐‑‒–—―−ー().\u00a0\t（）－　ｰ", "", "", ""]
+    out = []
+    for _ in range(count):
+        length = rng.choice([9, 10, 10, 11, 11, 12])
+        digits = "0" if rng.random() < 0.9 else rng.choice("+123456789")
+        digits += "".join(rng.choice("0123456789") for _ in range(length - 1))
+        value = ""
+        for char in digits:
+            if rng.random() < 0.1:
+                value += rng.choice(separators)
+            wide = rng.random() < 0.2 and char.isdigit()
+            value += chr(ord(char) + 0xFEE0) if wide else char
+        if rng.random() < 0.05:
+            value = rng.choice([" ", "\n", "TEL ", "\x1c", "①", "\u3000"]) + value
+        if rng.random() < 0.05:
+            value += rng.choice([" ", "\n", " 内線12", "\x1f", "x", "\U0001ccf1"])
+        out.append(value)
+    return out
+
+
+def _random_emails(count: int) -> list[str]:
+    rng = random.Random(12)
+    local_parts = [
+        *("taro", "Taro.Yamada", "a", "x_y-z", "taro..yamada.", ".taro", "a+b", "ｔａｒｏ"),
+        *("t a", "山田", "x" * 64, "x" * 65, "mailto:a", "a,b", "o'neil"),
+    ]
+    domains = [
+        *("example.co.jp", "Example.CO.JP", "gmail.com", "gmail.co", "GMAIL.CO", "a.b"),
+        *("example.con", "docomo.ne.jp", "example,com", "example.com.", ".example.com"),
+        *("ｅｘａｍｐｌｅ．ｃｏｍ", "例え.jp", "xn--r8jz45g.jp", "a-.com", "sub-1.example.com"),
+        *("example.cojp", "yahoo.co.jo", "b" * 250 + ".com", "exa mple.com", "K.com"),
+    ]
+    out = []
+    for _ in range(count):
+        at = rng.choice(["@"] * 8 + ["＠", "@@", " @", ""])
+        value = rng.choice(local_parts) + str(rng.randint(0, 99)) + at + rng.choice(domains)
+        if rng.random() < 0.1:
+            value = rng.choice([" ", "\n", "　", "\u00a0"]) + value
+        if rng.random() < 0.1:
+            value += rng.choice([" ", "\n", "　", "."])
+        out.append(value)
+    return out
+
+
+def _random_texts(count: int) -> list[str]:
+    rng = random.Random(13)
+    parts = ["山田", "太郎", "髙橋", "①子", "ﾔﾏﾀﾞ", "ＡＢＣ", "abc", "か\u3099", "(株)", "ビル3階"]
+    spaces = [*(" ", "  ", "\u3000", "\u3000\u3000", "", "")] * 3
+    spaces += ["\t", "\n", "\xa0", "\u2003", "\x1c"]
+    out = []
+    for _ in range(count):
+        value = rng.choice(spaces) if rng.random() < 0.2 else ""
+        for _ in range(rng.randint(1, 3)):
+            value += rng.choice(parts) + rng.choice(spaces)
+        out.append(value)
+    return [*out, "", " ", "\u3000"]
+
+
+@pytest.mark.parametrize(
+    ("column", "fn", "values"),
+    [
+        (n._phone_column, phone, _random_phones(20_000)),
+        (n._email_column, email, _random_emails(20_000)),
+        (n._text_column, text, _random_texts(20_000)),
+    ],
+    ids=["phone", "email", "text"],
+)
+def test_column_forms_give_the_per_value_result_where_they_decide(column, fn, values):
+    distinct = list(dict.fromkeys(values))
+
+    decided = column(pd.Series(distinct, dtype=object).to_numpy())
+
+    assert sum(v is not None for v in decided) > len(distinct) // 10
+    for value, got in zip(distinct, decided, strict=True):
+        if got is not None:
+            assert per_value(fn, value) == (got, None), value
+
+
+def test_the_text_column_leaves_every_other_white_space_to_the_rule():
+    spaces = {chr(c) for c in range(0x110000) if chr(c).isspace()} - {" ", "\u3000"}
+    assert all(re.fullmatch(f"[{n._TEXT_OTHER_SPECIAL}]", c) for c in spaces)
 
 
 def test_series_accept_a_string_dtype_column():
