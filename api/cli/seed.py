@@ -79,7 +79,11 @@ class BarProgress:
 
 def run(args: argparse.Namespace) -> int:
     django_setup()
+    from django.core.management import call_command
+
     try:
+        # A new database has no tables yet; `meibo up` migrates the same way.
+        call_command("migrate", interactive=False, verbosity=0)
         return load(people=args.people, sales=args.sales, seed=args.seed)
     finally:
         stop_servers()
