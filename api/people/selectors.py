@@ -17,7 +17,8 @@ from __future__ import annotations
 import re
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import BooleanField, F, Q, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import BooleanField, F, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
@@ -166,10 +167,31 @@ def department_search(*, queryset: QuerySet[Department], q: str) -> QuerySet[Dep
 def person_list() -> QuerySet[Person]:
     """People with what a page of them shows: names of company, department and owner, type
     codes and family, in a fixed handful of queries however long the page."""
+    own = [f.name for f in Person._meta.concrete_fields if f.name != "search_text"]
+    # Of company, department and owner a page shows only the name: their other columns
+    # (a company has thirty) would be read and turned into Python for every row.
     return (
         Person.objects.select_related("company", "department", "owner")
-        .prefetch_related("person_types", "selection_types", "family")
-        .defer("search_text")
+        .only(*own, "company__name", "department__name", "owner__name")
+        .annotate(
+            person_types_codes=_master_codes("person_types"),
+            selection_types_codes=_master_codes("selection_types"),
+        )
+        .prefetch_related("family")
+    )
+
+
+def _master_codes(relation: str) -> ArraySubquery:
+    """The codes of a person's masters of one kind, in the masters' order, as one array in
+    the page's own query: prefetching them built a master object per person and type and
+    cost half of a 50-person page (10 of 19 ms)."""
+    field = Person._meta.get_field(relation)
+    through, target = field.remote_field.through, field.m2m_reverse_field_name()
+    order = [f"{target}__{name}" for name in field.related_model._meta.ordering]
+    return ArraySubquery(
+        through.objects.filter(**{field.m2m_field_name(): OuterRef("pk")})
+        .order_by(*order)
+        .values(f"{target}__code")
     )
 
 

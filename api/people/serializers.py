@@ -46,9 +46,27 @@ class TypedOnlyModelSerializer(serializers.ModelSerializer):
         return []
 
 
-def _codes(model: type[models.Model]) -> serializers.SlugRelatedField:
-    return serializers.SlugRelatedField(
-        slug_field="code", queryset=model.objects.all(), many=True, required=False
+class CodeListField(serializers.ManyRelatedField):
+    """The codes of a many-to-many master relation. Read from ``<field>_codes`` where the
+    list query annotates it (see selectors.person_list), from the relation otherwise."""
+
+    def get_attribute(self, instance: models.Model) -> object:
+        codes = getattr(instance, f"{self.source}_codes", None)
+        return codes if codes is not None else super().get_attribute(instance)
+
+    def to_representation(self, iterable: object) -> list:
+        return [
+            code if isinstance(code, str) else self.child_relation.to_representation(code)
+            for code in iterable
+        ]
+
+
+def _codes(model: type[models.Model]) -> serializers.ManyRelatedField:
+    return CodeListField(
+        child_relation=serializers.SlugRelatedField(
+            slug_field="code", queryset=model.objects.all()
+        ),
+        required=False,
     )
 
 

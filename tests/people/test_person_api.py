@@ -180,6 +180,20 @@ def test_a_user_code_outside_its_master_is_refused(api):
     assert "user_code_1" in bad.json()
 
 
+def test_type_codes_are_listed_in_the_masters_order(api):
+    PersonTypeFactory(code="A-LAST", sort_order=2)
+    PersonTypeFactory(code="Z-FIRST", sort_order=1)
+    person = api.post(
+        URL, {"family_name": "山田", "person_types": ["A-LAST", "Z-FIRST"]}, format="json"
+    ).json()
+
+    assert person["person_types"] == ["Z-FIRST", "A-LAST"]
+    assert api.get(f"{URL}{person['id']}/").json()["person_types"] == ["Z-FIRST", "A-LAST"]
+    listed = api.get(URL, {"q": "山田"}).json()["results"]
+    assert [row["person_types"] for row in listed] == [["Z-FIRST", "A-LAST"]]
+    assert [row["selection_types"] for row in listed] == [[]]
+
+
 def test_types_are_written_and_read_as_codes(api):
     PersonTypeFactory(code="VIP")
     SelectionTypeFactory(code="NENGA")
@@ -493,8 +507,9 @@ class TestOrderingAndPaging:
             person.person_types.add(vip)
             FamilyMemberFactory(person=person)
 
-        # auth token, page, count, person_types, selection_types, family
-        with django_assert_max_num_queries(7):
+        # auth token, page (with its type codes), count, family
+        with django_assert_max_num_queries(5):
             response = api.get(URL)
 
         assert len(response.json()["results"]) == 50
+        assert {tuple(row["person_types"]) for row in response.json()["results"]} == {("VIP",)}
