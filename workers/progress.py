@@ -131,7 +131,7 @@ def _finish(job_id: int, state: str, **fields: Any) -> None:
 def job_task(*, name: str, queue: str, **options: Any) -> Callable:
     """Declare the Celery task that runs one kind of job: late ack, redelivery when the
     worker dies, back-off retries for transient errors only."""
-    from workers.celery import app
+    from workers.celery import queued_task
 
     defaults: dict[str, Any] = {
         "acks_late": True,
@@ -141,4 +141,4 @@ def job_task(*, name: str, queue: str, **options: Any) -> Callable:
         "retry_backoff_max": 300,
         "max_retries": 8,
     }
-    return app.task(name=name, queue=queue, **{**defaults, **options})
+    return queued_task(name=name, queue=queue, **{**defaults, **options})

@@ -2,10 +2,10 @@ from api.contacts.services.notifications import (
     TRANSIENT_EMAIL_ERRORS,
     notification_emails_send,
 )
-from workers.celery import app
+from workers.celery import queued_task
 
 
-@app.task(
+@queued_task(
     name="meibo.contacts.email_notifications",
     queue="mail",
     acks_late=True,

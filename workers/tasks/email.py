@@ -7,7 +7,7 @@ from django.conf import settings
 from api.core.errors import ServiceError
 from mailing.email.services.dispatch import email_dispatch_run, email_lane_run
 from mailing.email.services.feedback import email_bounce_mailbox_job, email_bounce_mailbox_process
-from workers.celery import app
+from workers.celery import queued_task
 from workers.progress import TRANSIENT_ERRORS, job_task, run_job
 
 log = logging.getLogger(__name__)
@@ -18,7 +18,7 @@ def dispatch(job_id: int) -> None:
     run_job(job_id, lambda job, progress: email_dispatch_run(job=job, progress=progress))
 
 
-@app.task(
+@queued_task(
     name="meibo.email.lane",
     queue="mail",
     acks_late=True,
@@ -47,7 +47,7 @@ def bounces(job_id: int) -> None:
     )
 
 
-@app.task(name="meibo.email.bounces_look", queue="default", ignore_result=True)
+@queued_task(name="meibo.email.bounces_look", queue="default", ignore_result=True)
 def bounces_look() -> None:
     """Beat's periodic look at the bounce mailbox: a job when it holds something new."""
     if settings.MEIBO_EMAIL_BOUNCE_MAILBOX:

@@ -1,8 +1,8 @@
 from api.jobs.services import job_dispatch_due
-from workers.celery import app
+from workers.celery import queued_task
 
 
-@app.task(name="meibo.jobs.dispatch_due", queue="default", acks_late=True, ignore_result=True)
+@queued_task(name="meibo.jobs.dispatch_due", queue="default", acks_late=True, ignore_result=True)
 def dispatch_due() -> int:
     """Publish the jobs scheduled for a time that has come (run every minute by beat)."""
     return job_dispatch_due()

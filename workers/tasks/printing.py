@@ -6,7 +6,7 @@ from celery.signals import worker_init
 from mailing.printing.services.chunks import print_chunks_render
 from mailing.printing.services.runs import print_render
 from mailing.renderers.fonts import FACES, font_set
-from workers.celery import app
+from workers.celery import queued_task
 from workers.progress import TRANSIENT_ERRORS, job_task, run_job
 
 
@@ -20,7 +20,7 @@ def render(job_id: int) -> None:
     )
 
 
-@app.task(
+@queued_task(
     name="meibo.printing.render_chunks",
     queue="render",
     acks_late=True,
