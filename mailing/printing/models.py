@@ -226,15 +226,25 @@ class PrintRunRecipient(models.Model):
     """One recipient of a run, in print order; once the run is done, the recipient's
     record of having been printed (people/{id}/history/)."""
 
+    # No single-column indexes on print_run and person: the constraints' and print_person's
+    # indexes lead with them, and every recipient of a run is written to each index.
     print_run = models.ForeignKey(
-        PrintRun, verbose_name="印刷", on_delete=models.CASCADE, related_name="recipients"
+        PrintRun,
+        verbose_name="印刷",
+        on_delete=models.CASCADE,
+        related_name="recipients",
+        db_index=False,
     )
     recipient = models.ForeignKey(
         MailingRecipient, verbose_name="発送先", on_delete=models.CASCADE, related_name="+"
     )
     # Denormalised from the recipient so that a person's history is one indexed read.
     person = models.ForeignKey(
-        Person, verbose_name="個人", on_delete=models.CASCADE, related_name="print_records"
+        Person,
+        verbose_name="個人",
+        on_delete=models.CASCADE,
+        related_name="print_records",
+        db_index=False,
     )
     position = models.PositiveIntegerField("印刷順")
 
@@ -261,8 +271,13 @@ class PrintChunk(models.Model):
         RENDERING = "rendering", "作成中"
         DONE = "done", "完了"
 
+    # Indexed by print_chunk_once, which leads with it.
     print_run = models.ForeignKey(
-        PrintRun, verbose_name="印刷", on_delete=models.CASCADE, related_name="chunks"
+        PrintRun,
+        verbose_name="印刷",
+        on_delete=models.CASCADE,
+        related_name="chunks",
+        db_index=False,
     )
     index = models.PositiveIntegerField("番号")
     first = models.PositiveIntegerField("最初の印刷順")
