@@ -59,6 +59,9 @@ class Product(TimeStamped):
 
 
 class Sale(models.Model):
+    # person, product and sold_by have no index of their own: sale_person_date,
+    # sale_product_date and sale_seller_date lead with them, and ten million sales would
+    # otherwise keep three more indexes up to date on every load.
     person = models.ForeignKey(
         Person,
         verbose_name="個人",
@@ -66,6 +69,7 @@ class Sale(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="sales",
+        db_index=False,
     )
     company = models.ForeignKey(
         Company,
@@ -76,7 +80,7 @@ class Sale(models.Model):
         related_name="sales",
     )
     product = models.ForeignKey(
-        Product, verbose_name="商品", on_delete=models.PROTECT, related_name="sales"
+        Product, verbose_name="商品", on_delete=models.PROTECT, related_name="sales", db_index=False
     )
     sold_on = models.DateField("販売日")
     quantity = models.IntegerField("数量", default=1)
@@ -88,6 +92,7 @@ class Sale(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="sales",
+        db_index=False,
     )
     external_code = models.CharField(
         "外部コード", max_length=60, null=True, blank=True, unique=True
