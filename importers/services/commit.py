@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from api.core.errors import Conflict, FieldErrors, ServiceError
 from api.jobs.models import Job
+from api.people.services.search import person_search_index_queue
 from importers.models import ImportJob
 from importers.services.imports import (
     Timings,
@@ -175,13 +176,18 @@ def import_commit(*, import_id: int, job_id: int, progress: Any) -> dict[str, An
     with connection.cursor() as cursor:
         counts = plan_counts(cursor=cursor, spec=spec)
     result = _commit_counts(counts, created, careers)
-    ImportJob.objects.filter(pk=record.pk).update(
-        state=ImportJob.State.COMMITTED,
-        counts={**record.counts, **result},
-        committed_at=timezone.now(),
-        error="",
-        updated_at=timezone.now(),
-    )
+    with transaction.atomic():
+        ImportJob.objects.filter(pk=record.pk).update(
+            state=ImportJob.State.COMMITTED,
+            counts={**record.counts, **result},
+            committed_at=timezone.now(),
+            error="",
+            updated_at=timezone.now(),
+        )
+        # The rows were written pending (target.pending_column): the follow-up job makes
+        # them searchable through the indexes; searches find them meanwhile.
+        if target.pending_column and (result["inserted"] or result["updated"]):
+            person_search_index_queue(created_by=record.created_by)
     return {"import_id": record.pk, **result, "seconds": timings.as_dict()}
 
 

@@ -178,6 +178,8 @@ def chunk_insert(*, spec: PlanSpec, lo: int, hi: int) -> int:
     custom = custom_sql(spec, "'{}'::jsonb")
     if custom:
         written["custom"] = custom
+    if spec.target.pending_column:
+        written[spec.target.pending_column] = "true"
     defaults = insert_defaults(spec.target.model, set(written))
     columns = ["id", *written, *defaults]
     values = ["s.new_id", *written.values(), *defaults.values()]
@@ -262,6 +264,8 @@ def chunk_update(*, spec: PlanSpec, lo: int, hi: int, user_id: int | None) -> tu
         assignments["custom"] = custom
     if any(f.column == "updated_at" for f in spec.target.model._meta.concrete_fields):
         assignments["updated_at"] = "statement_timestamp()"
+    if spec.target.pending_column:
+        assignments[spec.target.pending_column] = "true"
     with connection.cursor() as cursor:
         careers = _career_insert(cursor, spec, params) if spec.target.career else 0
         sets = ", ".join(f"{ident(c)} = {e}" for c, e in assignments.items())
