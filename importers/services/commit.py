@@ -32,6 +32,7 @@ from importers.services.plan import (
     PlanSpec,
     plan_build,
     plan_counts,
+    plan_stale,
 )
 from importers.services.targets import target_get
 from importers.staging import (
@@ -107,8 +108,9 @@ def import_commit(*, import_id: int, job_id: int, progress: Any) -> dict[str, An
     """The commit job. Idempotent: a redelivered or retried job continues with the rows
     not yet done.
 
-    1. On the first attempt, plan again: the register may have changed since the preview
-       (a record added or removed, a code deleted). ``all_or_nothing`` stops on any error.
+    1. On the first attempt, plan again if the register may have changed since the preview
+       (a record added or removed, a code deleted; ``plan_stale``), else keep the
+       preview's plan. ``all_or_nothing`` stops on any error.
     2. Create the companies and departments the rows name, if asked (one transaction).
     3. Each range of ``commit_rows()`` rows in its own transaction: inserts (with their
        codes), then updates (career entries first), then the rows marked done.
@@ -137,8 +139,13 @@ def import_commit(*, import_id: int, job_id: int, progress: Any) -> dict[str, An
     timings = Timings()
     try:
         if not _any_done(spec):
-            with timings.measure("plan"), transaction.atomic():
-                counts = plan_build(spec=spec, header_of=header_of(record, target))
+            with timings.measure("plan"):
+                if plan_stale(spec=spec, snapshot=record.planned_snapshot):
+                    with transaction.atomic():
+                        counts = plan_build(spec=spec, header_of=header_of(record, target))
+                else:
+                    with connection.cursor() as cursor:
+                        counts = plan_counts(cursor=cursor, spec=spec)
             if record.policy == ImportJob.Policy.ALL_OR_NOTHING and counts["error"]:
                 raise ServiceError(
                     f"{counts['error']} row(s) have errors now (the register changed since "
