@@ -50,9 +50,10 @@ def insert_defaults(model: type[models.Model], given: set[str]) -> dict[str, str
     return out
 
 
-# A GIN index (people's and companies' search trigrams and grams: a hundred entries and more
-# a row) costs most of a range when PostgreSQL merges its pending list into the tree every
-# few hundred rows, as the default 4MB limit makes it. A pending list that holds the whole
+# A GIN index (companies' search trigrams and grams: a hundred entries and more a row;
+# people's are left to the search-index job, see Person.search_pending) costs most of a
+# range when PostgreSQL merges its pending list into the tree every few hundred rows, as the
+# default 4MB limit makes it. A pending list that holds the whole
 # range, merged once at the range's end (same transaction: no backlog is left for searches
 # to scan or for another writer's insert to merge), was measured twice as fast on a register
 # of 1,000,000 people (50,000 rows: 22.7 s instead of 44.7 s). Searches running meanwhile

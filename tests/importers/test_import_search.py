@@ -94,3 +94,17 @@ def test_a_person_edited_while_pending_is_found_by_the_new_name(api):
     assert _found(api, "榊原") == set()
     run_job(_search_index_job().pk)
     assert _found(api, "柊") == {"S1"}
+
+
+def test_the_search_index_job_is_on_the_jobs_dashboard_of_who_imported(api):
+    from api.jobs.kinds import kind_get
+
+    data = [HEADER, ["S1", "榊原 一郎", "サカキバラ イチロウ", "03-5555-0101"]]
+    commit(api, upload(api, csv_bytes(data), mode="upsert", match_key="external_code")["id"])
+    run_job(_search_index_job().pk)
+
+    listed = api.get("/api/v1/jobs/", {"kind": "search_index"}).json()["results"]
+
+    assert [(j["state"], j["done"], j["total"]) for j in listed] == [("succeeded", 1, 1)]
+    assert listed[0]["kind_label"] == "取込後の検索索引"
+    assert kind_get("search_index").queue == "imports"
