@@ -209,6 +209,8 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 MEIBO_ACCESS_LOG = env_bool("MEIBO_ACCESS_LOG", True)
 # Rows an import commits per transaction (importers.services.imports.commit_rows).
 MEIBO_IMPORT_COMMIT_ROWS = env_int("MEIBO_IMPORT_COMMIT_ROWS", 50_000)
+# People the search-index job makes searchable per transaction (api.people.services.search).
+MEIBO_SEARCH_INDEX_ROWS = env_int("MEIBO_SEARCH_INDEX_ROWS", 20_000)
 
 # Contact records: the largest attachment accepted, in MB.
 MEIBO_ATTACHMENT_MAX_MB = env_int("MEIBO_ATTACHMENT_MAX_MB", 10)

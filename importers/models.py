@@ -101,6 +101,9 @@ class ImportJob(TimeStamped):
     )
     error = models.TextField("エラー", blank=True, default="")
     counts = models.JSONField("件数", default=dict, blank=True)
+    # The snapshot (pg_current_snapshot) the preview's plan was built from: the commit reuses
+    # the plan when nothing it read has been written since (importers.services.plan).
+    planned_snapshot = models.TextField("計画時のスナップショット", blank=True, default="")
     preview_job = models.ForeignKey(
         "jobs.Job",
         verbose_name="プレビュー処理",

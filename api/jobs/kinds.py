@@ -20,6 +20,7 @@ KINDS: dict[str, JobKind] = {
     "import_preview": JobKind("meibo.imports.preview", "imports", "取込プレビュー"),
     "import_commit": JobKind("meibo.imports.commit", "imports", "取込"),
     "export": JobKind("meibo.imports.export", "imports", "エクスポート"),
+    "search_index": JobKind("meibo.imports.search_index", "imports", "取込後の検索索引"),
     "selection_extract": JobKind("meibo.selections.extract", "extract", "選択セット抽出"),
     "selection_refresh": JobKind("meibo.selections.refresh", "extract", "選択セット再抽出"),
     "selection_combine": JobKind("meibo.selections.combine", "extract", "選択セット合成・コピー"),

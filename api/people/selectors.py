@@ -10,6 +10,13 @@ answered by a pg_trgm GIN index; one or two characters, which have no trigram, a
 in the GIN index of each person's 1- and 2-character grams. Every alternative is an OR of
 indexed conditions, so PostgreSQL combines bitmap index scans (BitmapOr) instead of reading
 the table.
+
+People a bulk import wrote and the search-index job has not reached yet (``search_pending``,
+see ``api.people.services.search``) are in none of the search indexes and have no search
+text: one more alternative reads them through the flag's partial index and computes their
+text on the spot (~16 µs a row). None are pending but for the minutes after a large
+import; while a million are, a narrow search takes seconds (16 s measured for 山田太郎 on
+1,000,000 pending people, 0.3 s for a page of 佐藤).
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from django.shortcuts import get_object_or_404
 
 from api.core import normalise
 from api.people.models import (
+    SEARCH_SOURCE_FIELDS,
     CardExchange,
     CareerEntry,
     Company,
@@ -93,12 +101,30 @@ def _search_filter(alternatives: list[tuple[tuple[str, list], tuple[str, list]]]
     return RawSQL(sql, params, output_field=BooleanField())
 
 
+def _pending_alternative(table: str, terms: list[str]) -> tuple[tuple[str, list], tuple[str, list]]:
+    """The people a bulk import wrote and the search-index job has not reached
+    (``search_pending``): the search indexes do not hold them, so the index form is the
+    flag's partial index (all of them), and the cheap form computes their search text as
+    PostgreSQL computes the column and tests it."""
+    columns = ", ".join(f"{table}.{field}" for field in SEARCH_SOURCE_FIELDS)
+    text = f"meibo_person_search_text({columns})"
+    likes = " OR ".join(f"{text} LIKE %s" for _ in terms)
+    flag = f"{table}.search_pending"
+    return (flag, []), (f"{flag} AND ({likes})", [_like(t) for t in terms])
+
+
 def person_search(*, queryset: QuerySet[Person], q: str) -> QuerySet[Person]:
     """People whose name, reading, e-mail, postal code, address or phones contain ``q``, or
     whose company's name or reading does. Secret notes are never searched."""
     terms, digit_terms = search_terms(q)
     person = f'"{Person._meta.db_table}"'
-    alternatives = [term_conditions(f"{person}.search_text", t) for t in [*terms, *digit_terms]]
+    alternatives = []
+    for term in [*terms, *digit_terms]:
+        # Each index form with the predicate of the partial search indexes, so that the
+        # first half of the filter is exactly what the bitmap scans answer and PostgreSQL
+        # does not evaluate it again row by row.
+        (index_sql, index_params), cheap = term_conditions(f"{person}.search_text", term)
+        alternatives.append(((f"NOT {person}.search_pending AND {index_sql}", index_params), cheap))
     for term in terms:
         # One character would match most companies (株, 会); not a useful search.
         if len(term) >= 2:
@@ -115,6 +141,7 @@ def person_search(*, queryset: QuerySet[Person], q: str) -> QuerySet[Person]:
             alternatives.append((company, company))
     if not alternatives:
         return queryset
+    alternatives.append(_pending_alternative(person, [*terms, *digit_terms]))
     return queryset.filter(_search_filter(alternatives))
 
 

@@ -128,6 +128,9 @@ class Target:
     addresses: tuple[tuple[str, str, str], ...] = ()
     # Set when the target writes a career entry (people) on affiliation changes.
     career: bool = False
+    # A boolean column set on every row the commit writes, for a follow-up job to finish
+    # (people: search_pending, the search text and indexes; api.people.services.search).
+    pending_column: str | None = None
     extras: dict[str, Any] = field(default_factory=dict)
 
     @property

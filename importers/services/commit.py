@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from api.core.errors import Conflict, FieldErrors, ServiceError
 from api.jobs.models import Job
+from api.people.services.search import person_search_index_queue
 from importers.models import ImportJob
 from importers.services.imports import (
     Timings,
@@ -31,6 +32,7 @@ from importers.services.plan import (
     PlanSpec,
     plan_build,
     plan_counts,
+    plan_stale,
 )
 from importers.services.targets import target_get
 from importers.staging import (
@@ -82,14 +84,18 @@ def import_commit_start(
     return locked.commit_job
 
 
-def _row_bounds(spec: PlanSpec) -> tuple[int, int]:
+def _rows_left(spec: PlanSpec) -> tuple[int, int, bool, bool]:
+    """The first and last row not yet written, and whether any of them inserts or updates:
+    the statements of an action no row has are skipped (an insert import spent seconds
+    joining each range to find no update)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT coalesce(min(row_no), 0), coalesce(max(row_no), -1) "
+            f"SELECT coalesce(min(row_no), 0), coalesce(max(row_no), -1), "
+            f"bool_or(action = 'insert'), bool_or(action = 'update') "
             f"FROM {spec.plan} WHERE NOT done AND action IN ('insert', 'update')"
         )
-        low, high = cursor.fetchone()
-    return low, high
+        low, high, inserts, updates = cursor.fetchone()
+    return low, high, bool(inserts), bool(updates)
 
 
 def _any_done(spec: PlanSpec) -> bool:
@@ -102,8 +108,9 @@ def import_commit(*, import_id: int, job_id: int, progress: Any) -> dict[str, An
     """The commit job. Idempotent: a redelivered or retried job continues with the rows
     not yet done.
 
-    1. On the first attempt, plan again: the register may have changed since the preview
-       (a record added or removed, a code deleted). ``all_or_nothing`` stops on any error.
+    1. On the first attempt, plan again if the register may have changed since the preview
+       (a record added or removed, a code deleted; ``plan_stale``), else keep the
+       preview's plan. ``all_or_nothing`` stops on any error.
     2. Create the companies and departments the rows name, if asked (one transaction).
     3. Each range of ``commit_rows()`` rows in its own transaction: inserts (with their
        codes), then updates (career entries first), then the rows marked done.
@@ -132,8 +139,13 @@ def import_commit(*, import_id: int, job_id: int, progress: Any) -> dict[str, An
     timings = Timings()
     try:
         if not _any_done(spec):
-            with timings.measure("plan"), transaction.atomic():
-                counts = plan_build(spec=spec, header_of=header_of(record, target))
+            with timings.measure("plan"):
+                if plan_stale(spec=spec, snapshot=record.planned_snapshot):
+                    with transaction.atomic():
+                        counts = plan_build(spec=spec, header_of=header_of(record, target))
+                else:
+                    with connection.cursor() as cursor:
+                        counts = plan_counts(cursor=cursor, spec=spec)
             if record.policy == ImportJob.Policy.ALL_OR_NOTHING and counts["error"]:
                 raise ServiceError(
                     f"{counts['error']} row(s) have errors now (the register changed since "
@@ -147,7 +159,7 @@ def import_commit(*, import_id: int, job_id: int, progress: Any) -> dict[str, An
             gin_pending_merge(tables=list(made))
             for table, count in made.items():
                 created[table] = created.get(table, 0) + count
-        low, high = _row_bounds(spec)
+        low, high, inserts, updates = _rows_left(spec)
         step = commit_rows()
         progress.set_total(max(0, high - low + 1))
         for lo in range(low, high + 1, step):
@@ -155,12 +167,15 @@ def import_commit(*, import_id: int, job_id: int, progress: Any) -> dict[str, An
             with transaction.atomic(durable=True):
                 session_tune()
                 gin_batch_begin()
-                with timings.measure("insert"):
-                    chunk_insert(spec=spec, lo=lo, hi=hi)
-                with timings.measure("update"):
-                    _updated, career_count = chunk_update(
-                        spec=spec, lo=lo, hi=hi, user_id=record.created_by_id
-                    )
+                career_count = 0
+                if inserts:
+                    with timings.measure("insert"):
+                        chunk_insert(spec=spec, lo=lo, hi=hi)
+                if updates:
+                    with timings.measure("update"):
+                        _updated, career_count = chunk_update(
+                            spec=spec, lo=lo, hi=hi, user_id=record.created_by_id
+                        )
                 with timings.measure("index"):
                     gin_pending_merge(tables=[target.table])
                 careers += career_count
@@ -175,13 +190,18 @@ def import_commit(*, import_id: int, job_id: int, progress: Any) -> dict[str, An
     with connection.cursor() as cursor:
         counts = plan_counts(cursor=cursor, spec=spec)
     result = _commit_counts(counts, created, careers)
-    ImportJob.objects.filter(pk=record.pk).update(
-        state=ImportJob.State.COMMITTED,
-        counts={**record.counts, **result},
-        committed_at=timezone.now(),
-        error="",
-        updated_at=timezone.now(),
-    )
+    with transaction.atomic():
+        ImportJob.objects.filter(pk=record.pk).update(
+            state=ImportJob.State.COMMITTED,
+            counts={**record.counts, **result},
+            committed_at=timezone.now(),
+            error="",
+            updated_at=timezone.now(),
+        )
+        # The rows were written pending (target.pending_column): the follow-up job makes
+        # them searchable through the indexes; searches find them meanwhile.
+        if target.pending_column and (result["inserted"] or result["updated"]):
+            person_search_index_queue(created_by=record.created_by)
     return {"import_id": record.pk, **result, "seconds": timings.as_dict()}
 
 

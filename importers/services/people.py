@@ -328,6 +328,7 @@ TARGET = Target(
     ),
     custom_entity=CustomField.Entity.PERSON,
     career=True,
+    pending_column="search_pending",
     match_keys=(
         Key(
             "external_code",

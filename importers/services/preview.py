@@ -25,6 +25,7 @@ from importers.services.plan import (
     key_applies,
     model_field,
     plan_build,
+    plan_snapshot,
 )
 from importers.services.refs import refs_resolve
 from importers.services.targets import target_get
@@ -197,6 +198,7 @@ def import_preview(*, import_id: int, progress: Any) -> dict[str, Any]:
             raise ImportFileError("the file has a header but no data rows")
         with timings.measure("plan"), transaction.atomic():
             stage_index(import_id=record.pk)
+            record.planned_snapshot = plan_snapshot()
             counts = plan_build(
                 spec=plan_spec(record, target, mapping), header_of=header_of(record, target)
             )

@@ -19,6 +19,7 @@ def run_job(job_id: int) -> Job:
         "import_preview": imports.preview,
         "import_commit": imports.commit,
         "export": imports.export,
+        "search_index": imports.search_index,
     }[job.kind]
     task.run(job_id)
     job.refresh_from_db()

@@ -1,5 +1,6 @@
 """Import and export jobs: thin adapters over importers' services."""
 
+from api.people.services.search import person_search_index
 from importers.export.services import export_run
 from importers.services.commit import import_commit
 from importers.services.preview import import_preview
@@ -27,3 +28,9 @@ def commit(job_id: int) -> None:
 @job_task(name="meibo.imports.export", queue="imports")
 def export(job_id: int) -> None:
     run_job(job_id, lambda job, progress: export_run(job=job, progress=progress))
+
+
+@job_task(name="meibo.imports.search_index", queue="imports")
+def search_index(job_id: int) -> None:
+    """The people an import wrote made searchable through the search indexes."""
+    run_job(job_id, lambda job, progress: person_search_index(progress=progress))
