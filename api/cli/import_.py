@@ -91,6 +91,7 @@ def import_file(args: argparse.Namespace) -> int:
     from django.core.files import File
 
     from api.core.errors import ServiceError
+    from api.people.services.search import person_search_index, person_search_index_waiting
     from importers.models import ImportJob
     from importers.selectors import import_errors_first
     from importers.services.commit import import_commit, import_commit_start
@@ -157,6 +158,15 @@ def import_file(args: argparse.Namespace) -> int:
     print(_summary(record))
     if record.state != ImportJob.State.COMMITTED:
         return 1
+    waiting = person_search_index_waiting()
+    if waiting is not None:
+        # Here too, like the commit: a cron run on a machine without a worker would leave the
+        # imported people to the slower search of pending rows until a worker ran the job.
+        _run_job(
+            waiting.pk,
+            lambda job, progress: person_search_index(progress=progress),
+            "search index",
+        )
     return 2 if record.counts.get("failed") else 0
 
 

@@ -49,6 +49,10 @@ def test_it_commits_the_valid_rows(db, tmp_path, capsys):
     assert "committed (people.csv, cp932): 2 rows, inserted 1" in capsys.readouterr().out
     assert Person.objects.get().phone == "03-1234-5678"
     assert ImportJob.objects.get().state == "committed"
+    # The search-index job ran here too: nobody is left for a worker to index.
+    assert not Person.objects.filter(search_pending=True).exists()
+    assert Job.objects.get(kind="search_index").state == Job.State.SUCCEEDED
+    assert Person.objects.filter(search_text__contains="0312345678").exists()
 
 
 def test_all_or_nothing_writes_nothing_when_a_row_fails(db, tmp_path, capsys):

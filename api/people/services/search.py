@@ -39,6 +39,11 @@ def person_search_index_queue(*, created_by: Any = None) -> Job | None:
     return job_create(kind="search_index", created_by=created_by)
 
 
+def person_search_index_waiting() -> Job | None:
+    """The queued search-index job, if there is one."""
+    return Job.objects.filter(kind="search_index", state=Job.State.QUEUED).order_by("pk").first()
+
+
 def person_search_index(*, progress: Any, rows: int | None = None) -> dict[str, int]:
     """Make every pending person searchable, ``rows`` per transaction.
 
