@@ -103,14 +103,22 @@ def _search_filter(alternatives: list[tuple[tuple[str, list], tuple[str, list]]]
 
 def _pending_alternative(table: str, terms: list[str]) -> tuple[tuple[str, list], tuple[str, list]]:
     """The people a bulk import wrote and the search-index job has not reached
-    (``search_pending``): the search indexes do not hold them, so the index form is the
-    flag's partial index (all of them), and the cheap form computes their search text as
-    PostgreSQL computes the column and tests it."""
-    columns = ", ".join(f"{table}.{field}" for field in SEARCH_SOURCE_FIELDS)
+    (``search_pending``): the search indexes do not hold them, so their text is computed as
+    PostgreSQL computes the column, over the flag's partial index.
+
+    Computed once, into an array of ids (like the company alternative): written as a row
+    filter, the function's cost made PostgreSQL plan every search as a parallel scan, whose
+    workers cost more than the search itself (e-mail fragment 30 → 70 ms, 佐藤 80 → 220 ms)
+    although no row was pending."""
+    columns = ", ".join(f"pending.{field}" for field in SEARCH_SOURCE_FIELDS)
     text = f"meibo_person_search_text({columns})"
     likes = " OR ".join(f"{text} LIKE %s" for _ in terms)
-    flag = f"{table}.search_pending"
-    return (flag, []), (f"{flag} AND ({likes})", [_like(t) for t in terms])
+    pending = (
+        f"{table}.id = ANY(ARRAY(SELECT pending.id FROM {table} pending "
+        f"WHERE pending.search_pending AND ({likes})))",
+        [_like(t) for t in terms],
+    )
+    return pending, pending
 
 
 def person_search(*, queryset: QuerySet[Person], q: str) -> QuerySet[Person]:
