@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from api.core.errors import Conflict, FieldErrors, ServiceError
+from api.core.gin import gin_batch_begin, gin_pending_merge
 from api.jobs.models import Job
 from api.people.services.search import person_search_index_queue
 from importers.models import ImportJob
@@ -21,13 +22,7 @@ from importers.services.imports import (
     plan_spec,
     transient,
 )
-from importers.services.merge import (
-    chunk_insert,
-    chunk_update,
-    gin_batch_begin,
-    gin_pending_merge,
-    missing_create,
-)
+from importers.services.merge import chunk_insert, chunk_update, missing_create
 from importers.services.plan import (
     PlanSpec,
     plan_build,

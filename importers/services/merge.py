@@ -50,35 +50,6 @@ def insert_defaults(model: type[models.Model], given: set[str]) -> dict[str, str
     return out
 
 
-# A GIN index (companies' search trigrams and grams: a hundred entries and more a row;
-# people's are left to the search-index job, see Person.search_pending) costs most of a
-# range when PostgreSQL merges its pending list into the tree every few hundred rows, as the
-# default 4MB limit makes it. A pending list that holds the whole
-# range, merged once at the range's end (same transaction: no backlog is left for searches
-# to scan or for another writer's insert to merge), was measured twice as fast on a register
-# of 1,000,000 people (50,000 rows: 22.7 s instead of 44.7 s). Searches running meanwhile
-# still find every committed row; they scan the pending list of the range being written.
-GIN_PENDING_LIST_LIMIT = "1GB"
-
-
-def gin_batch_begin() -> None:
-    """Let the GIN indexes written in this transaction keep their entries pending."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SET LOCAL gin_pending_list_limit = '{GIN_PENDING_LIST_LIMIT}'")
-
-
-def gin_pending_merge(*, tables: list[str]) -> None:
-    """Merge the pending entries of the tables' GIN indexes into their trees (one sorted
-    pass per index), before the transaction that wrote them commits."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT gin_clean_pending_list(c.oid) FROM pg_index i "
-            "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam "
-            "WHERE a.amname = 'gin' AND i.indrelid = ANY(%s::regclass[])",
-            [tables],
-        )
-
-
 def _range(spec: PlanSpec, action: str) -> str:
     return (
         f"{spec.stage} s JOIN {spec.plan} p USING (row_no) WHERE p.action = '{action}' "
@@ -115,27 +86,13 @@ def missing_create(*, spec: PlanSpec) -> dict[str, int]:
     }
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {spec.stage} ({', '.join(sorted(columns))})")
-    # Unscoped (companies) before scoped (departments within them). The ids found go to
-    # narrow temporary tables, and into the wide staging table in one UPDATE at the end:
-    # an UPDATE per reference rewrote every staged row twice (16 s on 1,000,000 rows).
-    found: dict[str, str] = {}
+    # Unscoped (companies) before scoped (departments within them).
     for field in sorted(creatable, key=lambda f: f.ref.scope is not None):
-        created[field.ref.table] = _create_for(spec, field, found)
-    _stage_refs_fill(spec, found)
+        created[field.ref.table] = _create_for(spec, field)
     return created
 
 
-def _resolved(column: str, found: dict[str, str]) -> tuple[str, str]:
-    """A staged row's ``r_`` value with the ids found so far: (SQL value, join it needs)."""
-    table = found.get(column)
-    if table is None:
-        return f"s.{column}", ""
-    return f"coalesce(s.{column}, {table}.id)", f"LEFT JOIN {table} ON {table}.row_no = s.row_no"
-
-
-def _create_for(spec: PlanSpec, field: Field, found: dict[str, str]) -> int:
-    """Create what ``field`` names and is not registered; record in a temporary table,
-    added to ``found``, the id each row that named one now resolves to."""
+def _create_for(spec: PlanSpec, field: Field) -> int:
     ref = field.ref
     assert ref is not None and field.column is not None
     model = model_for_table(ref.table)
@@ -143,28 +100,23 @@ def _create_for(spec: PlanSpec, field: Field, found: dict[str, str]) -> int:
     value = f"s.{ident(field.stage)}"
     columns = {ref.by: value}
     match = f"t.{ident(ref.by)} = {value}"
-    # Another column may have found this reference already (two names for one column).
-    current, join = _resolved(r_col, found)
-    where = f"{current} IS NULL AND {value} IS NOT NULL"
+    where = f"s.{r_col} IS NULL AND {value} IS NOT NULL"
     found_on = f"c.k0 = {value}"
     if ref.scope is not None:
         scope_column, scope_field = ref.scope
-        scope, scope_join = _resolved(f"r_{scope_field}", found)
-        join += f" {scope_join}"
-        columns[scope_column] = scope
-        match += f" AND t.{ident(scope_column)} = {scope}"
-        where += f" AND {scope} IS NOT NULL"
-        found_on += f" AND c.k1 = {scope}"
+        columns[scope_column] = f"s.r_{scope_field}"
+        match += f" AND t.{ident(scope_column)} = s.r_{scope_field}"
+        where += f" AND s.r_{scope_field} IS NOT NULL"
+        found_on += f" AND c.k1 = s.r_{scope_field}"
     defaults = insert_defaults(model, set(columns))
     names = ", ".join(ident(c) for c in [*columns, *defaults])
     values = ", ".join([*columns.values(), *defaults.values()])
     distinct = ", ".join(columns.values())
-    table = f"pg_temp.found_{field.name}"
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"importers:{ref.table}"])
         cursor.execute(
             f"INSERT INTO {ref.table} ({names}) SELECT DISTINCT ON ({distinct}) {values} "
-            f"FROM {spec.stage} s JOIN {spec.plan} p USING (row_no) {join} "
+            f"FROM {spec.stage} s JOIN {spec.plan} p USING (row_no) "
             f"WHERE {where} AND p.action IN ('insert', 'update') AND NOT p.done "
             f"AND NOT EXISTS (SELECT 1 FROM {ref.table} t WHERE {match}) "
             f"ON CONFLICT DO NOTHING"
@@ -173,41 +125,17 @@ def _create_for(spec: PlanSpec, field: Field, found: dict[str, str]) -> int:
         # The ids of what the rows name, by one grouped lookup (a subquery per row would
         # scan the companies once for every row).
         keys = [f"t.{ident(c)}" for c in columns]
-        lookup = (
+        found = (
             f"SELECT {', '.join(f'{k} AS k{i}' for i, k in enumerate(keys))}, min(t.id) AS id "
             f"FROM {ref.table} t WHERE ({', '.join(keys)}) IN "
-            f"(SELECT {distinct} FROM {spec.stage} s {join} WHERE {where}) "
+            f"(SELECT {distinct} FROM {spec.stage} s WHERE {where}) "
             f"GROUP BY {', '.join(str(i + 1) for i in range(len(keys)))}"
         )
-        cursor.execute(f"DROP TABLE IF EXISTS {table}")
         cursor.execute(
-            f"CREATE TEMP TABLE {table} ON COMMIT DROP AS SELECT s.row_no, c.id "
-            f"FROM {spec.stage} s {join} JOIN ({lookup}) c ON {found_on} WHERE {where}"
+            f"UPDATE {spec.stage} s SET {r_col} = c.id FROM ({found}) c WHERE {where} "
+            f"AND {found_on}"
         )
-        if r_col in found:
-            cursor.execute(f"INSERT INTO {table} SELECT row_no, id FROM {found[r_col]}")
-        cursor.execute(f"ANALYZE {table}")
-    found[r_col] = table
     return created
-
-
-def _stage_refs_fill(spec: PlanSpec, found: dict[str, str]) -> None:
-    """Write the ids found into the staging table's ``r_`` columns, one UPDATE for all."""
-    if not found:
-        return
-    rows = " UNION ALL ".join(
-        f"SELECT row_no, {literal(column)} AS col, id FROM {table}"
-        for column, table in found.items()
-    )
-    pivot = ", ".join(
-        f"max(id) FILTER (WHERE col = {literal(column)}) AS {column}" for column in found
-    )
-    sets = ", ".join(f"{column} = coalesce(r.{column}, s.{column})" for column in found)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {spec.stage} s SET {sets} FROM (SELECT row_no, {pivot} FROM ({rows}) u "
-            f"GROUP BY row_no) r WHERE s.row_no = r.row_no"
-        )
 
 
 # ---------------------------------------------------------------------------------------------

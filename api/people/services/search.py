@@ -16,13 +16,10 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 
+from api.core.gin import gin_batch_begin, gin_pending_merge
 from api.jobs.models import Job
 from api.jobs.services import job_create
 from api.people.models import Person
-
-# The GIN indexes of a range are written to their pending lists and merged once, sorted, at
-# the range's end (the default 4MB list merges every few hundred rows, twice as slow).
-GIN_PENDING_LIST_LIMIT = "1GB"
 
 
 def person_search_index_rows() -> int:
@@ -64,7 +61,7 @@ def person_search_index(*, progress: Any, rows: int | None = None) -> dict[str, 
     indexed = 0
     while True:
         with transaction.atomic(durable=True), connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL gin_pending_list_limit = '{GIN_PENDING_LIST_LIMIT}'")
+            gin_batch_begin()
             cursor.execute(
                 f"WITH batch AS (SELECT id FROM {table} WHERE search_pending ORDER BY id "
                 f"LIMIT %s FOR UPDATE SKIP LOCKED) "
@@ -73,12 +70,7 @@ def person_search_index(*, progress: Any, rows: int | None = None) -> dict[str, 
             )
             done = cursor.rowcount
             if done:
-                cursor.execute(
-                    "SELECT gin_clean_pending_list(i.indexrelid) FROM pg_index i "
-                    "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam "
-                    "WHERE a.amname = 'gin' AND i.indrelid = %s::regclass",
-                    [table],
-                )
+                gin_pending_merge(tables=[table])
         if not done:
             break
         indexed += done
