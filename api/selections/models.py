@@ -84,7 +84,8 @@ class SelectionMember(models.Model):
     row one by one and made materialising 500,000 members six times slower (3.4 s instead of
     0.55 s). For the same reason there is no index on ``person`` alone (it doubled the cost
     again): deleting a person scans this table, which is rare next to materialising sets.
-    Deleting a person or a set through Django still cascades; every read joins Person.
+    Deleting a person or a set through Django still cascades; every read joins Person. The
+    table's columns are in the order that pads a row least (migration 0002), not this one.
     """
 
     pk = models.CompositePrimaryKey("selection_set", "person")

@@ -115,11 +115,10 @@ def _new_set(name: str, user: Any, query: dict | None = None) -> Any:
     return SelectionSet.objects.create(name=f"[bench] {name}", owner=user, query=query)
 
 
-def _analyze_members() -> None:
-    from django.db import connection
+def _settle_members() -> None:
+    from api.selections.services.materialise import members_settle
 
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE selections_selectionmember")  # as the jobs do after a big change
+    members_settle()  # as the jobs do after a big change
 
 
 def _big_set(name: str, user: Any, first: int, size: int) -> Any:
@@ -135,7 +134,7 @@ def _big_set(name: str, user: Any, first: int, size: int) -> Any:
         )
         selection_set.member_count = cursor.rowcount
         selection_set.save(update_fields=["member_count"])
-    _analyze_members()
+    _settle_members()
     return selection_set
 
 
@@ -191,7 +190,7 @@ def run(*, runs: int = 3, big: int | None = None, user: Any = None) -> list[Figu
             jobs.append(job.pk)
             ms, result = _median_ms(lambda j=job: selection_combine_apply(job=j), 1)
             figures.append(Figure(f"{operation} of A and B", operation, ms, result["members"]))
-            _analyze_members()
+            _settle_members()
             ms, result = _median_ms(lambda j=job: selection_combine_flag(job=j), 1)
             figures.append(
                 Figure(
